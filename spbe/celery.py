@@ -1,0 +1,20 @@
+"""The Celery application: one code path for the embedded and production modes.
+
+The broker comes from settings (``CELERY_BROKER_URL``): Kombu's filesystem
+transport in the embedded default, Redis in production.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spbe.settings")
+
+app = Celery("spbe")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "scheduler-heartbeat": {"task": "spbe.front.tasks.scheduler_heartbeat", "schedule": 60.0},
+    "clear-expired-sessions": {"task": "spbe.front.tasks.clear_expired_sessions", "schedule": 6 * 3600.0},
+}

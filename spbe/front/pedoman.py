@@ -1,0 +1,67 @@
+"""The Pedoman's requirements as the navigation knows them: each stage page
+lists its requirement IDs and links to the screen that implements each one,
+so the product shows its own traceability (pedoman.md, preamble)."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    title: str
+    url_name: str | None = None  # None: not built yet
+
+
+STAGES = {
+    "perencanaan": (
+        _("Perencanaan"),
+        _("Pedoman 2.1 — menetapkan target, katalog, dan rencana sebelum layanan dioperasikan."),
+        [
+            Requirement("P-1", _("Target Pelayanan Pengguna")),
+            Requirement("P-2", _("Prioritas Penanganan Aduan")),
+            Requirement("P-3", _("Target Waktu Tanggap")),
+            Requirement("P-4", _("Katalog Layanan")),
+            Requirement("P-5", _("Klasifikasi Layanan")),
+            Requirement("P-6", _("Pendataan Kebutuhan Layanan")),
+            Requirement("P-7", _("Kebijakan Penggunaan dan Pemeliharaan Infrastruktur")),
+            Requirement("P-8", _("Target Pengoperasian Layanan")),
+            Requirement("P-9", _("Rencana Perubahan Layanan")),
+            Requirement("P-10", _("Target Pengelolaan Aplikasi")),
+            Requirement("P-11", _("Analisis Kebutuhan Aplikasi")),
+        ],
+    ),
+    "operasional": (
+        _("Operasional"),
+        _("Pedoman 2.2 — melayani pengguna, mengoperasikan, dan memulihkan layanan."),
+        [
+            Requirement("O-1", _("Permintaan Layanan")),
+            Requirement("O-2", _("Penanganan Aduan")),
+            Requirement("O-3", _("Reviu Berkala Gangguan Layanan")),
+            Requirement("O-4", _("Pemantauan dan Pemeliharaan Layanan")),
+            Requirement("O-5", _("Pemulihan Layanan")),
+            Requirement("O-6", _("Rilis Layanan")),
+            Requirement("O-7", _("Pengelolaan Aplikasi")),
+        ],
+    ),
+    "evaluasi": (
+        _("Evaluasi"),
+        _("Pedoman 2.3 — mengukur efektivitas manajemen layanan dan menindaklanjutinya."),
+        [
+            Requirement("E-1", _("Evaluasi Manajemen Layanan")),
+            Requirement("E-2", _("Laporan Evaluasi")),
+            Requirement("E-3", _("Dokumen Kesepakatan Tingkat Layanan (SLA)")),
+            Requirement("E-4", _("Tingkat Kematangan (PermenPANRB 59/2020)")),
+        ],
+    ),
+    "pengaturan": (
+        _("Pengaturan"),
+        _("Struktur organisasi (BAB I, Tabel 1): Perangkat Daerah, orang, dan peran."),
+        [
+            Requirement("S-1", _("Perangkat Daerah"), "org:pd_list"),
+            Requirement("S-1", _("Orang dan peran"), "org:person_list"),
+            Requirement("S-1", _("Jejak audit"), "audit:list"),
+        ],
+    ),
+}

@@ -1,0 +1,100 @@
+"""State changes of the organisation. Views call these, never ``.save()``;
+each one validates, saves and writes the audit trail in one transaction."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from spbe.audit.models import AuditAction
+from spbe.audit.record import diff, record, snapshot
+from spbe.org import access
+from spbe.org.choices import Role
+from spbe.org.models import PerangkatDaerah, RoleAssignment, User
+
+PD_FIELDS = ["name", "abbreviation", "kind", "is_spbe_coordinator", "email", "phone", "is_active"]
+PERSON_FIELDS = ["full_name", "email", "phone", "nip", "pemda", "organisation", "is_active"]
+
+
+def _require_manager(actor: User, pemda) -> None:
+    if not access.can_manage_org(actor, pemda):
+        raise PermissionDenied("not a manager of this Pemda")
+
+
+@transaction.atomic
+def save_pd(actor: User, pd: PerangkatDaerah, before: dict | None = None) -> PerangkatDaerah:
+    """Create or update a PD; ``before`` is the snapshot taken before the form
+    changed the instance (None for a new PD)."""
+    _require_manager(actor, pd.pemda)
+    pd.full_clean()
+    pd.save()
+    after = snapshot(pd, PD_FIELDS)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE if before is not None else AuditAction.CREATE,
+        target=pd,
+        pemda=pd.pemda,
+        changes=diff(before or {}, after),
+    )
+    return pd
+
+
+@transaction.atomic
+def save_person(actor: User, person: User, before: dict | None = None, password: str | None = None) -> User:
+    """Create or update a person. A new person without a password gets an
+    unusable one and sets it through the password-reset e-mail."""
+    if person.pemda is not None:
+        _require_manager(actor, person.pemda)
+    elif not access.scope_for(actor).is_system_admin:
+        raise PermissionDenied("only a system administrator may manage people without a Pemda")
+    if before is None:
+        if password:
+            person.set_password(password)
+        else:
+            person.set_unusable_password()
+    person.full_clean()
+    person.save()
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE if before is not None else AuditAction.CREATE,
+        target=person,
+        pemda=person.pemda,
+        changes=diff(before or {}, snapshot(person, PERSON_FIELDS)),
+    )
+    return person
+
+
+@transaction.atomic
+def assign_role(actor: User, person: User, role: Role, pd: PerangkatDaerah | None, note: str = "") -> RoleAssignment:
+    if role == Role.ADMIN_SISTEM:
+        if not access.can_assign_system_admin(actor):
+            raise PermissionDenied("only a system administrator may appoint another")
+    elif pd is None or not access.assignable_pds(actor).filter(pk=pd.pk).exists():
+        raise PermissionDenied("not a manager of this PD")
+    assignment = RoleAssignment(user=person, role=role, pd=pd, note=note, assigned_by=actor)
+    assignment.full_clean()
+    assignment.save()
+    access.forget_scope(person)
+    record(
+        actor=actor,
+        action=AuditAction.ROLE_ASSIGN,
+        target=person,
+        pemda=pd.pemda if pd else None,
+        changes={"peran": [None, str(assignment)], "keterangan": [None, note]},
+    )
+    return assignment
+
+
+@transaction.atomic
+def revoke_role(actor: User, assignment: RoleAssignment) -> None:
+    if assignment.role == Role.ADMIN_SISTEM:
+        if not access.can_assign_system_admin(actor):
+            raise PermissionDenied("only a system administrator may revoke this role")
+    elif not access.assignable_pds(actor).filter(pk=assignment.pd_id).exists():
+        raise PermissionDenied("not a manager of this PD")
+    label = str(assignment)
+    person = assignment.user
+    pemda = assignment.pd.pemda if assignment.pd_id else None
+    assignment.delete()
+    access.forget_scope(person)
+    record(actor=actor, action=AuditAction.ROLE_REVOKE, target=person, pemda=pemda, changes={"peran": [label, None]})

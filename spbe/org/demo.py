@@ -1,0 +1,175 @@
+"""Demo data of two real-looking Pemda (issue 2, item 8). Later issues add
+their objects here. Names of agencies are the real ones; people are invented."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from spbe.org.choices import PDKind, PemdaKind, Role, TimeZone
+from spbe.org.models import Pemda, PerangkatDaerah, RoleAssignment, User
+
+DEMO_PASSWORD = "SPBE-demo-2026"
+
+PEMDA = [
+    {
+        "name": "Kota Yogyakarta",
+        "slug": "kota-yogyakarta",
+        "kind": PemdaKind.KOTA,
+        "domain": "jogjakota.demo",
+        "policy_pack": "Keputusan Wali Kota Yogyakarta Nomor 110 Tahun 2026",
+        "pds": [
+            ("Dinas Komunikasi, Informatika dan Persandian", "Diskominfosan", PDKind.DINAS),
+            ("Dinas Kependudukan dan Pencatatan Sipil", "Disdukcapil", PDKind.DINAS),
+            ("Dinas Kesehatan", "Dinkes", PDKind.DINAS),
+            ("Dinas Pendidikan, Pemuda dan Olahraga", "Disdikpora", PDKind.DINAS),
+            ("Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "DPMPTSP", PDKind.DINAS),
+            ("Dinas Perhubungan", "Dishub", PDKind.DINAS),
+            ("Badan Pengelolaan Keuangan dan Aset Daerah", "BPKAD", PDKind.BADAN),
+            ("Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", "BKPSDM", PDKind.BADAN),
+            ("Badan Perencanaan Pembangunan Daerah", "Bappeda", PDKind.BADAN),
+            ("Sekretariat Daerah", "Setda", PDKind.SEKRETARIAT),
+            ("Rumah Sakit Umum Daerah Kota Yogyakarta", "RSUD Jogja", PDKind.RSUD),
+            ("Kemantren Gondokusuman", "Kem. Gondokusuman", PDKind.KECAMATAN),
+        ],
+        "people": [
+            # (name, e-mail local part, PD abbreviation, roles, organisation, civil servant)
+            (
+                "Rina Kusumawardani, S.Kom., M.T.",
+                "kominfo",
+                "Diskominfosan",
+                [Role.KOORDINATOR_SPBE, Role.ADMIN_LAYANAN],
+                "",
+                True,
+            ),
+            ("Drs. Agus Sriyanto, M.Si.", "kadis.kominfo", "Diskominfosan", [Role.PIMPINAN_PD], "", True),
+            ("Bayu Pamungkas, S.T.", "aptika", "Diskominfosan", [Role.PJ_INFRA], "", True),
+            ("Dimas Prasetyo", "infra", "Diskominfosan", [Role.ADMIN_INFRA], "", False),
+            ("Yoga Adi Nugroho", "vendor", "Diskominfosan", [Role.ADMIN_INFRA], "PT Jogja Data Solusi", False),
+            ("Dra. Sri Handayani, M.M.", "kadis.dukcapil", "Disdukcapil", [Role.PIMPINAN_PD], "", True),
+            ("Hendra Wijaya, S.Kom.", "kabid.dukcapil", "Disdukcapil", [Role.PJ_PENYEDIA], "", True),
+            ("Nur Aini Rahmawati, A.Md.", "admin.dukcapil", "Disdukcapil", [Role.ADMIN_LAYANAN], "", False),
+            ("dr. Bambang Setiawan, M.Kes.", "kadis.dinkes", "Dinkes", [Role.PIMPINAN_PD], "", True),
+            ("Fitri Lestari, S.KM.", "kabid.dinkes", "Dinkes", [Role.PJ_PENYEDIA], "", True),
+            ("Arif Hidayat", "admin.dinkes", "Dinkes", [Role.ADMIN_LAYANAN], "", False),
+            ("Wahyu Santoso, S.H.", "admin.dpmptsp", "DPMPTSP", [Role.ADMIN_LAYANAN], "", False),
+            ("Siti Marlina", "warga", None, [], "", False),
+        ],
+    },
+    {
+        "name": "Kabupaten Tegal",
+        "slug": "kabupaten-tegal",
+        "kind": PemdaKind.KABUPATEN,
+        "domain": "tegalkab.demo",
+        "policy_pack": "Peraturan Bupati Tegal Nomor 10 Tahun 2024",
+        "pds": [
+            ("Dinas Komunikasi dan Informatika", "Dinkominfo", PDKind.DINAS),
+            ("Dinas Kependudukan dan Pencatatan Sipil", "Disdukcapil", PDKind.DINAS),
+            ("Dinas Kesehatan", "Dinkes", PDKind.DINAS),
+            ("Dinas Pendidikan dan Kebudayaan", "Disdikbud", PDKind.DINAS),
+            ("Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "DPMPTSP", PDKind.DINAS),
+            ("Dinas Perhubungan", "Dishub", PDKind.DINAS),
+            ("Badan Keuangan Daerah", "BKD", PDKind.BADAN),
+            ("Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", "BKPSDM", PDKind.BADAN),
+            ("Badan Perencanaan Pembangunan Daerah, Penelitian dan Pengembangan", "Bappelitbangda", PDKind.BADAN),
+            ("Sekretariat Daerah", "Setda", PDKind.SEKRETARIAT),
+            ("Rumah Sakit Umum Daerah dr. Soeselo Slawi", "RSUD dr. Soeselo", PDKind.RSUD),
+            ("Kecamatan Slawi", "Kec. Slawi", PDKind.KECAMATAN),
+        ],
+        "people": [
+            ("Teguh Prasetya, S.Kom.", "kominfo", "Dinkominfo", [Role.KOORDINATOR_SPBE, Role.ADMIN_LAYANAN], "", True),
+            ("Ir. Mochamad Faried, M.M.", "kadis.kominfo", "Dinkominfo", [Role.PIMPINAN_PD], "", True),
+            ("Eko Budi Raharjo, S.T.", "aptika", "Dinkominfo", [Role.PJ_INFRA], "", True),
+            ("Rizki Maulana", "infra", "Dinkominfo", [Role.ADMIN_INFRA], "", False),
+            ("Drs. Suharno, M.Si.", "kadis.dukcapil", "Disdukcapil", [Role.PIMPINAN_PD], "", True),
+            ("Ayu Wulandari, S.E.", "kabid.dukcapil", "Disdukcapil", [Role.PJ_PENYEDIA], "", True),
+            ("Slamet Riyadi", "admin.dukcapil", "Disdukcapil", [Role.ADMIN_LAYANAN], "", False),
+            ("Khoirul Anam, S.Kom.", "admin.dpmptsp", "DPMPTSP", [Role.ADMIN_LAYANAN], "", False),
+            ("Tri Wahyuni", "warga", None, [], "", False),
+        ],
+    },
+]
+
+SYSTEM_ADMIN_EMAIL = "admin@layanan-spbe.demo"
+
+
+@dataclass
+class DemoLogin:
+    email: str
+    who: str
+
+
+def _nip(index: int) -> str:
+    """A well-formed, invented NIP: birth date, TMT, gender, sequence."""
+    year, month, day = 1970 + index % 20, 1 + index % 12, 1 + index % 27
+    tmt_year, tmt_month = 1995 + index % 20, 1 + (index * 5) % 12
+    return f"{year:04d}{month:02d}{day:02d}{tmt_year:04d}{tmt_month:02d}{1 + index % 2}{index + 1:03d}"
+
+
+def demo_exists() -> bool:
+    return Pemda.objects.filter(slug="kota-yogyakarta").exists()
+
+
+@transaction.atomic
+def load_demo() -> list[DemoLogin]:
+    """Create the demo Pemda, PDs, people and roles. Idempotent: does nothing
+    if the demo is already there."""
+    if demo_exists():
+        return demo_logins()
+    password_hash = make_password(DEMO_PASSWORD)  # Argon2 once, not per person
+    User.objects.create(
+        email=SYSTEM_ADMIN_EMAIL,
+        full_name="Administrator Sistem",
+        password=password_hash,
+        is_staff=True,
+        is_superuser=True,
+    )
+    admin = User.objects.get(email=SYSTEM_ADMIN_EMAIL)
+    RoleAssignment.objects.create(user=admin, role=Role.ADMIN_SISTEM)
+    nip_index = 0
+    for spec in PEMDA:
+        pemda = Pemda.objects.create(
+            name=spec["name"],
+            slug=spec["slug"],
+            kind=spec["kind"],
+            time_zone=TimeZone.WIB,
+            policy_pack=spec["policy_pack"],
+        )
+        pds = {}
+        for position, (name, abbreviation, kind) in enumerate(spec["pds"]):
+            pds[abbreviation] = PerangkatDaerah.objects.create(
+                pemda=pemda,
+                name=name,
+                abbreviation=abbreviation,
+                kind=kind,
+                is_spbe_coordinator=position == 0,
+                email=f"{abbreviation.lower().replace(' ', '').replace('.', '')}@{spec['domain']}",
+            )
+        for name, local, pd_abbreviation, roles, organisation, civil_servant in spec["people"]:
+            nip_index += 1
+            person = User.objects.create(
+                email=f"{local}@{spec['domain']}",
+                full_name=name,
+                password=password_hash,
+                pemda=pemda,
+                nip=_nip(nip_index) if civil_servant else None,
+                organisation=organisation,
+                phone=f"08{nip_index:02d}{(nip_index * 7919) % 10**8:08d}",
+            )
+            for role in roles:
+                RoleAssignment.objects.create(user=person, role=role, pd=pds[pd_abbreviation], assigned_by=admin)
+    return demo_logins()
+
+
+def demo_logins() -> list[DemoLogin]:
+    return [
+        DemoLogin(SYSTEM_ADMIN_EMAIL, "Administrator Sistem (semua Pemda)"),
+        DemoLogin("kominfo@jogjakota.demo", "Koordinator SPBE, Diskominfosan Kota Yogyakarta"),
+        DemoLogin("kadis.dukcapil@jogjakota.demo", "Pimpinan PD, Disdukcapil Kota Yogyakarta"),
+        DemoLogin("admin.dukcapil@jogjakota.demo", "Administrator Layanan, Disdukcapil Kota Yogyakarta"),
+        DemoLogin("vendor@jogjakota.demo", "Administrator Infrastruktur (vendor), Kota Yogyakarta"),
+        DemoLogin("warga@jogjakota.demo", "Pengguna Layanan (warga)"),
+        DemoLogin("kominfo@tegalkab.demo", "Koordinator SPBE, Dinkominfo Kabupaten Tegal"),
+    ]

@@ -1,0 +1,67 @@
+"""URL map. Pages in Indonesian paths; the API under /api/v1/."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from spbe.front import views as front_views
+from spbe.org import api as org_api
+from spbe.org import forms as org_forms
+
+handler403 = "spbe.front.views.error_403"
+handler404 = "spbe.front.views.error_404"
+handler500 = "spbe.front.views.error_500"
+
+api_patterns = [
+    path("me/", org_api.MeView.as_view(), name="me"),
+    path("pd/", org_api.PDListView.as_view(), name="pd-list"),
+    path("pd/<int:pk>/", org_api.PDDetailView.as_view(), name="pd-detail"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("spbe.front.urls")),
+    path("organisasi/", include("spbe.org.urls")),
+    path("audit/", include("spbe.audit.urls")),
+    path(
+        "akun/masuk/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=org_forms.LoginForm),
+        name="login",
+    ),
+    path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "akun/kata-sandi/ubah/",
+        auth_views.PasswordChangeView.as_view(form_class=org_forms.ChangePasswordForm),
+        name="password_change",
+    ),
+    path("akun/kata-sandi/ubah/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "akun/kata-sandi/lupa/",
+        auth_views.PasswordResetView.as_view(
+            form_class=org_forms.ResetForm, email_template_name="registration/password_reset_email.txt"
+        ),
+        name="password_reset",
+    ),
+    path("akun/kata-sandi/lupa/terkirim/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "akun/kata-sandi/atur/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=org_forms.NewPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path(
+        "akun/kata-sandi/atur/selesai/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_patterns, "api"))),
+    path("healthz", front_views.healthz, name="healthz"),
+    path("metrics", front_views.metrics, name="metrics"),
+    path("admin-django/", admin.site.urls),
+]
+
+if not settings.PRODUCTION:
+    # Uploaded logos in the embedded mode; nginx serves /media/ in production.
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
