@@ -108,3 +108,20 @@ def _static_without_manifest(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep a screenshot of every open browser page when a browser test
+    fails, in test-artifacts/, to see what the user saw."""
+    outcome = yield
+    report = outcome.get_result()
+    browser = item.funcargs.get("browser") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and browser is not None:
+        from pathlib import Path
+
+        folder = Path(__file__).resolve().parent.parent / "test-artifacts"
+        folder.mkdir(exist_ok=True)
+        for index, context in enumerate(browser.contexts):
+            for number, page in enumerate(context.pages):
+                page.screenshot(path=str(folder / f"FAILED-{item.name}-{index}-{number}.png"), full_page=True)

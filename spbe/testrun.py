@@ -81,7 +81,12 @@ def main() -> None:
     step(
         "pytest on SQLite, Celery over the filesystem broker",
         [*pytest, *selection],
-        {"SPBE_VAR_DIR": fresh_var("test-sqlite"), "DATABASE_URL": "", "CELERY_BROKER_URL": ""},
+        {
+            "SPBE_VAR_DIR": (sqlite_var := fresh_var("test-sqlite")),
+            "DATABASE_URL": "",
+            "CELERY_BROKER_URL": "",
+            "CELERY_RESULT_BACKEND": f"file://{sqlite_var}/celery-results",
+        },
     )
 
     pg_up, redis_up = reachable("127.0.0.1", 5432), reachable("127.0.0.1", 6379)

@@ -1,6 +1,11 @@
 """The audit trail: who changed what, when (issue 2, item 6)."""
 
+import contextlib
+from typing import Any
+
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -51,3 +56,25 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.target_repr}"
+
+    def readable_changes(self) -> list[tuple[str, Any, Any]]:
+        """(label, old, new) with the field's Indonesian name and Ya/Tidak
+        for yes/no values, for people reading the trail."""
+        try:
+            model = apps.get_model(self.target_type)
+        except (LookupError, ValueError):
+            model = None
+        rows = []
+        for name, (old, new) in self.changes.items():
+            label = name
+            if model is not None:
+                with contextlib.suppress(FieldDoesNotExist):
+                    label = str(model._meta.get_field(name).verbose_name)
+            rows.append((label, _readable(old), _readable(new)))
+        return rows
+
+
+def _readable(value: Any) -> Any:
+    if isinstance(value, bool):
+        return _("Ya") if value else _("Tidak")
+    return value

@@ -19,12 +19,14 @@ def _plain(value: Any) -> Any:
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """Fields whose values differ, as ``{field: [old, new]}``."""
-    return {
-        key: [_plain(before.get(key)), _plain(after.get(key))]
-        for key in sorted(set(before) | set(after))
-        if _plain(before.get(key)) != _plain(after.get(key))
-    }
+    """Fields whose values differ, as ``{field: [old, new]}``; an empty text
+    and "nothing" count as the same."""
+    changes = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = _plain(before.get(key)), _plain(after.get(key))
+        if old != new and not (old in (None, "") and new in (None, "")):
+            changes[key] = [old, new]
+    return changes
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:

@@ -80,7 +80,7 @@ def assign_role(actor: User, person: User, role: Role, pd: PerangkatDaerah | Non
         action=AuditAction.ROLE_ASSIGN,
         target=person,
         pemda=pd.pemda if pd else None,
-        changes={"peran": [None, str(assignment)], "keterangan": [None, note]},
+        changes=diff({}, {"peran": str(assignment), "keterangan": note}),
     )
     return assignment
 

@@ -119,7 +119,11 @@ class RoleAssignmentForm(StyledFormMixin, forms.Form):
         roles = [r for r in Role if r != Role.ADMIN_SISTEM or access.can_assign_system_admin(actor)]
         self.fields["role"].choices = [("", _("— pilih peran —"))] + [(r.value, r.label) for r in roles]
         self.fields["pd"].queryset = access.assignable_pds(actor)
-        self.fields["pd"].empty_label = _("— tidak ada (hanya Administrator Sistem) —")
+        self.fields["pd"].empty_label = (
+            _("— tidak ada (hanya Administrator Sistem) —")
+            if access.can_assign_system_admin(actor)
+            else _("— pilih Perangkat Daerah —")
+        )
 
     def clean(self) -> dict:
         data = super().clean()
@@ -177,6 +181,11 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
         ),
         "inactive": _("Akun ini dinonaktifkan. Hubungi Diskominfo."),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("E-mail")
+        self.fields["password"].label = _("Kata sandi")
 
 
 class ResetForm(StyledFormMixin, PasswordResetForm):
