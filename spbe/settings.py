@@ -166,6 +166,10 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading binds the Pemda's whole domain and every subdomain for
+        # years: the domain owner's decision, not an application default.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 METRICS_TOKEN = env_str("SPBE_METRICS_TOKEN")
 
 # --- Internationalisation ---------------------------------------------------
