@@ -12,6 +12,7 @@ class Requirement:
     id: str
     title: str
     url_name: str | None = None  # None: not built yet
+    managers_only: bool = False  # only for Koordinator SPBE / Administrator Sistem
 
 
 STAGES = {
@@ -59,9 +60,10 @@ STAGES = {
         _("Pengaturan"),
         _("Struktur organisasi (BAB I, Tabel 1): Perangkat Daerah, orang, dan peran."),
         [
+            Requirement("S-1", _("Pemerintah Daerah"), "org:pemda_list", managers_only=True),
             Requirement("S-1", _("Perangkat Daerah"), "org:pd_list"),
-            Requirement("S-1", _("Orang dan peran"), "org:person_list"),
-            Requirement("S-1", _("Jejak audit"), "audit:list"),
+            Requirement("S-1", _("Orang dan peran"), "org:person_list", managers_only=True),
+            Requirement("S-1", _("Jejak audit"), "audit:list", managers_only=True),
         ],
     ),
 }

@@ -47,6 +47,8 @@ def stage(request: HttpRequest, slug: str) -> HttpResponse:
     if slug not in STAGES:
         raise Http404
     title, lead, requirements = STAGES[slug]
+    if not access.can_manage_org(request.user):
+        requirements = [r for r in requirements if not r.managers_only]
     return render(request, "front/stage.html", {"title": title, "lead": lead, "requirements": requirements})
 
 

@@ -10,8 +10,9 @@ from spbe.audit.models import AuditAction
 from spbe.audit.record import diff, record, snapshot
 from spbe.org import access
 from spbe.org.choices import Role
-from spbe.org.models import PerangkatDaerah, RoleAssignment, User
+from spbe.org.models import Pemda, PerangkatDaerah, RoleAssignment, User
 
+PEMDA_FIELDS = ["name", "kind", "slug", "time_zone", "logo", "policy_pack"]
 PD_FIELDS = ["name", "abbreviation", "kind", "is_spbe_coordinator", "email", "phone", "is_active"]
 PERSON_FIELDS = ["full_name", "email", "phone", "nip", "pemda", "organisation", "is_active"]
 
@@ -19,6 +20,25 @@ PERSON_FIELDS = ["full_name", "email", "phone", "nip", "pemda", "organisation", 
 def _require_manager(actor: User, pemda) -> None:
     if not access.can_manage_org(actor, pemda):
         raise PermissionDenied("not a manager of this Pemda")
+
+
+@transaction.atomic
+def save_pemda(actor: User, pemda: Pemda, before: dict | None = None) -> Pemda:
+    """Create (Administrator Sistem only) or update a Pemda's profile."""
+    if before is None and not access.scope_for(actor).is_system_admin:
+        raise PermissionDenied("only a system administrator may add a Pemda")
+    if before is not None:
+        _require_manager(actor, pemda)
+    pemda.full_clean()
+    pemda.save()
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE if before is not None else AuditAction.CREATE,
+        target=pemda,
+        pemda=pemda,
+        changes=diff(before or {}, snapshot(pemda, PEMDA_FIELDS)),
+    )
+    return pemda
 
 
 @transaction.atomic

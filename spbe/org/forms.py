@@ -27,6 +27,18 @@ class _PemdaLimitedForm(StyledFormMixin, forms.ModelForm):
             field.initial = field.queryset.first()
 
 
+class PemdaForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Pemda
+        fields = ["name", "kind", "slug", "time_zone", "logo", "policy_pack"]
+        help_texts = {"slug": _("Dipakai di alamat halaman publik, mis. kota-yogyakarta.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["slug"].disabled = True  # public links must not break
+
+
 class PDForm(_PemdaLimitedForm):
     class Meta:
         model = PerangkatDaerah

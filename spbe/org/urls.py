@@ -4,6 +4,9 @@ from spbe.org import views
 
 app_name = "org"
 urlpatterns = [
+    path("pemda/", views.pemda_list, name="pemda_list"),
+    path("pemda/baru/", views.pemda_create, name="pemda_create"),
+    path("pemda/<int:pk>/ubah/", views.pemda_edit, name="pemda_edit"),
     path("pd/", views.pd_list, name="pd_list"),
     path("pd/baru/", views.pd_create, name="pd_create"),
     path("pd/<int:pk>/", views.pd_detail, name="pd_detail"),

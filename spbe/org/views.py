@@ -23,7 +23,15 @@ from spbe.audit.models import AuditEvent
 from spbe.audit.record import snapshot
 from spbe.front.listing import build_listing, wants_export, xlsx_response
 from spbe.org import access, actions
-from spbe.org.forms import NewPersonForm, PDFilterForm, PDForm, PersonFilterForm, PersonForm, RoleAssignmentForm
+from spbe.org.forms import (
+    NewPersonForm,
+    PDFilterForm,
+    PDForm,
+    PemdaForm,
+    PersonFilterForm,
+    PersonForm,
+    RoleAssignmentForm,
+)
 from spbe.org.models import RoleAssignment, User
 
 
@@ -56,6 +64,44 @@ def _history(obj) -> list[AuditEvent]:
     return list(
         AuditEvent.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk)).select_related("actor")[:20]
     )
+
+
+# --- Pemda -------------------------------------------------------------------------
+
+
+@manager_required
+def pemda_list(request: HttpRequest) -> HttpResponse:
+    pemdas = access.managed_pemdas(request.user).annotate(pd_count=Count("pds"))
+    return render(
+        request,
+        "org/pemda_list.html",
+        {"pemdas": pemdas, "can_create": access.scope_for(request.user).is_system_admin},
+    )
+
+
+@manager_required
+def pemda_create(request: HttpRequest) -> HttpResponse:
+    if not access.scope_for(request.user).is_system_admin:
+        raise PermissionDenied
+    form = PemdaForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        pemda = actions.save_pemda(request.user, form.save(commit=False))
+        messages.success(request, _("%(name)s ditambahkan.") % {"name": pemda.name})
+        return redirect("org:pemda_list")
+    return render(request, "org/pemda_form.html", {"form": form, "title": _("Tambah Pemda")})
+
+
+@manager_required
+def pemda_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    pemda = get_object_or_404(access.managed_pemdas(request.user), pk=pk)
+    before = snapshot(pemda, actions.PEMDA_FIELDS)
+    form = PemdaForm(request.POST or None, request.FILES or None, instance=pemda)
+    if request.method == "POST" and form.is_valid():
+        actions.save_pemda(request.user, form.save(commit=False), before=before)
+        messages.success(request, _("Perubahan disimpan."))
+        return redirect("org:pemda_list")
+    title = _("Ubah %(name)s") % {"name": pemda.name}
+    return render(request, "org/pemda_form.html", {"form": form, "title": title, "pemda": pemda})
 
 
 # --- Perangkat Daerah -------------------------------------------------------------

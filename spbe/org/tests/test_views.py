@@ -199,3 +199,63 @@ class TestAuditPage:
 
     def test_owner_admin_cannot_read_the_trail(self, world, login):
         assert login(world.owner_admin).get(reverse("audit:list")).status_code == 403
+
+
+def png_upload(name: str = "logo.png", size: int = 0):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue() + b"\0" * size, content_type="image/png")
+
+
+class TestPemdaPages:
+    def form(self, pemda, **overrides):
+        data = {"name": pemda.name, "kind": pemda.kind, "time_zone": "Asia/Makassar", "policy_pack": "Perwal 1/2026"}
+        data.update(overrides)
+        return data
+
+    def test_coordinator_changes_time_zone_and_logo_of_its_pemda(self, world, login, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+        client = login(world.coordinator)
+        response = client.post(
+            reverse("org:pemda_edit", args=[world.yogya.pk]), self.form(world.yogya, logo=png_upload())
+        )
+        assert response.status_code == 302
+        world.yogya.refresh_from_db()
+        assert world.yogya.time_zone == "Asia/Makassar"
+        assert world.yogya.logo.name.startswith("pemda-logo/")
+        assert AuditEvent.objects.filter(target_type="org.pemda", action=AuditAction.UPDATE).exists()
+
+    def test_a_text_file_named_png_is_refused(self, world, login, settings, tmp_path):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        settings.MEDIA_ROOT = tmp_path
+        fake = SimpleUploadedFile("logo.png", b"bukan gambar", content_type="image/png")
+        response = login(world.coordinator).post(
+            reverse("org:pemda_edit", args=[world.yogya.pk]), self.form(world.yogya, logo=fake)
+        )
+        assert response.status_code == 200
+        assert 'aria-invalid="true"' in response.content.decode()
+        world.yogya.refresh_from_db()
+        assert not world.yogya.logo
+        assert world.yogya.time_zone == "Asia/Jakarta"  # nothing partly saved
+
+    def test_a_logo_over_one_megabyte_is_refused(self, world, login, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+        response = login(world.coordinator).post(
+            reverse("org:pemda_edit", args=[world.yogya.pk]), self.form(world.yogya, logo=png_upload(size=1_100_000))
+        )
+        assert "Ukuran berkas maksimal 1 MB." in response.content.decode()
+
+    def test_coordinator_cannot_edit_another_pemda(self, world, login):
+        response = login(world.coordinator).post(
+            reverse("org:pemda_edit", args=[world.tegal.pk]), self.form(world.tegal)
+        )
+        assert response.status_code == 404
+
+    def test_only_a_system_administrator_adds_a_pemda(self, world, login):
+        data = {"name": "Kota Jayapura", "kind": "kota", "slug": "kota-jayapura", "time_zone": "Asia/Jayapura"}
+        assert login(world.coordinator).post(reverse("org:pemda_create"), data).status_code == 403
+        assert login(world.sysadmin).post(reverse("org:pemda_create"), data).status_code == 302
