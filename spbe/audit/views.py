@@ -4,13 +4,12 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from spbe.audit.models import AuditAction, AuditEvent
 from spbe.front.forms import StyledFormMixin
-from spbe.front.listing import build_listing, wants_export, xlsx_response
+from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
 from spbe.org import access
 
 
@@ -73,4 +72,5 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         )
         headers = [_("Waktu"), _("Pelaku"), _("Tindakan"), _("Objek"), _("Pemda"), _("Perubahan"), _("Alamat IP")]
         return xlsx_response("jejak-audit", headers, rows, title=_("Jejak audit"))
-    return render(request, "audit/list.html", {"listing": listing, "filters": filters})
+    context = {"listing": listing, "filters": filters}
+    return render_listing(request, "audit/list.html", "audit/_results.html", context)

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -109,6 +110,12 @@ def _cell(value: Any) -> Any:
     if isinstance(value, (int, float, str)) or hasattr(value, "isoformat"):
         return value
     return str(value)
+
+
+def render_listing(request: HttpRequest, page: str, results: str, context: dict) -> HttpResponse:
+    """The whole page, or only its results when htmx asks (search as you
+    type: the filter form sends ``HX-Request`` and swaps ``#results``)."""
+    return render(request, results if getattr(request, "htmx", False) else page, context)
 
 
 def wants_export(request: HttpRequest) -> bool:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from spbe.audit.models import AuditEvent
 from spbe.audit.record import snapshot
-from spbe.front.listing import build_listing, wants_export, xlsx_response
+from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
 from spbe.org import access, actions
 from spbe.org.forms import (
     NewPersonForm,
@@ -159,11 +159,8 @@ def pd_list(request: HttpRequest) -> HttpResponse:
             _("Aktif"),
         ]
         return xlsx_response("perangkat-daerah", headers, rows, title=_("Perangkat Daerah"))
-    return render(
-        request,
-        "org/pd_list.html",
-        {"listing": listing, "filters": filters, "can_manage": access.can_manage_org(request.user)},
-    )
+    context = {"listing": listing, "filters": filters, "can_manage": access.can_manage_org(request.user)}
+    return render_listing(request, "org/pd_list.html", "org/_pd_results.html", context)
 
 
 @staff_required
@@ -240,7 +237,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
         person.roles_here = by_user.get(person.pk, [])
     if wants_export(request):
         return _people_export(qs)
-    return render(request, "org/person_list.html", {"listing": listing, "people": page_people, "filters": filters})
+    context = {"listing": listing, "people": page_people, "filters": filters}
+    return render_listing(request, "org/person_list.html", "org/_person_results.html", context)
 
 
 def _people_export(qs) -> HttpResponse:

@@ -56,6 +56,9 @@ def test_coordinator_adds_pd_and_person_who_then_sees_only_their_pd(world, live_
     # add a PD
     page.get_by_role("button", name="Pengaturan").click()
     page.get_by_role("link", name="Perangkat Daerah", exact=True).click()
+    page.get_by_label("Cari").fill("kesehatan")  # search as you type (htmx), no button
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page).to_have_url(f"{base}/organisasi/pd/?q=kesehatan&kind=&active=")
     page.get_by_role("link", name="Tambah PD").click()
     page.get_by_label("Nama", exact=True).fill("Dinas Sosial")
     page.get_by_label("Singkatan").fill("Dinsos")

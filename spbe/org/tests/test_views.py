@@ -90,6 +90,13 @@ class TestPdPages:
         with django_assert_max_num_queries(12):
             client.get(reverse("org:pd_list"))
 
+    def test_htmx_search_returns_only_the_results(self, world, login):
+        response = login(world.coordinator).get(reverse("org:pd_list"), {"q": "kesehatan"}, HTTP_HX_REQUEST="true")
+        html = response.content.decode()
+        assert "<html" not in html
+        assert "Dinas Kesehatan Yogya" in html
+        assert "export=xlsx" in html and "q=kesehatan" in html  # export follows the filter
+
     def test_empty_search_tells_what_to_do(self, world, login):
         page = login(world.coordinator).get(reverse("org:pd_list"), {"q": "zzz"}).content.decode()
         assert "Tidak ada Perangkat Daerah yang cocok" in page
