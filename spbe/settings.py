@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "axes",
     "spbe.audit",
     "spbe.org",
+    "spbe.policy",
     "spbe.front",
 ]
 

@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from spbe.front import views as front_views
 from spbe.org import api as org_api
 from spbe.org import forms as org_forms
+from spbe.policy import api as policy_api
 
 handler403 = "spbe.front.views.error_403"
 handler404 = "spbe.front.views.error_404"
@@ -19,6 +20,8 @@ api_patterns = [
     path("me/", org_api.MeView.as_view(), name="me"),
     path("pd/", org_api.PDListView.as_view(), name="pd-list"),
     path("pd/<int:pk>/", org_api.PDDetailView.as_view(), name="pd-detail"),
+    path("sla/deadline/", policy_api.DeadlineView.as_view(), name="sla-deadline"),
+    path("sla/elapsed/", policy_api.ElapsedView.as_view(), name="sla-elapsed"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -27,6 +30,7 @@ urlpatterns = [
     path("", include("spbe.front.urls")),
     path("organisasi/", include("spbe.org.urls")),
     path("audit/", include("spbe.audit.urls")),
+    path("kebijakan/", include("spbe.policy.urls")),
     path(
         "akun/masuk/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=org_forms.LoginForm),

@@ -20,9 +20,10 @@ STAGES = {
         _("Perencanaan"),
         _("Pedoman 2.1 — menetapkan target, katalog, dan rencana sebelum layanan dioperasikan."),
         [
-            Requirement("P-1", _("Target Pelayanan Pengguna")),
-            Requirement("P-2", _("Prioritas Penanganan Aduan")),
-            Requirement("P-3", _("Target Waktu Tanggap")),
+            Requirement("P-1", _("Target Pelayanan Pengguna"), "policy:mine"),
+            Requirement("P-2", _("Prioritas Penanganan Aduan"), "policy:mine"),
+            Requirement("P-3", _("Target Waktu Tanggap"), "policy:mine"),
+            Requirement("C", _("Kalender jam kerja, hari libur, dan Ramadan"), "policy:my_calendar"),
             Requirement("P-4", _("Katalog Layanan")),
             Requirement("P-5", _("Klasifikasi Layanan")),
             Requirement("P-6", _("Pendataan Kebutuhan Layanan")),
@@ -52,7 +53,7 @@ STAGES = {
         [
             Requirement("E-1", _("Evaluasi Manajemen Layanan")),
             Requirement("E-2", _("Laporan Evaluasi")),
-            Requirement("E-3", _("Dokumen Kesepakatan Tingkat Layanan (SLA)")),
+            Requirement("E-3", _("Dokumen Kesepakatan Tingkat Layanan (SLA): tabel paket kebijakan"), "policy:mine"),
             Requirement("E-4", _("Tingkat Kematangan (PermenPANRB 59/2020)")),
         ],
     ),

@@ -12,7 +12,7 @@ from spbe.org import access
 from spbe.org.choices import Role
 from spbe.org.models import Pemda, PerangkatDaerah, RoleAssignment, User
 
-PEMDA_FIELDS = ["name", "kind", "slug", "time_zone", "logo", "policy_pack"]
+PEMDA_FIELDS = ["name", "kind", "slug", "time_zone", "logo", "policy_version"]
 PD_FIELDS = ["name", "abbreviation", "kind", "is_spbe_coordinator", "email", "phone", "is_active"]
 PERSON_FIELDS = ["full_name", "email", "phone", "nip", "pemda", "organisation", "is_active"]
 

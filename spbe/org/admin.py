@@ -7,7 +7,7 @@ from spbe.org.models import Pemda, PerangkatDaerah, RoleAssignment, User
 
 @admin.register(Pemda)
 class PemdaAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "time_zone", "policy_pack"]
+    list_display = ["name", "kind", "time_zone", "policy_version"]
     prepopulated_fields = {"slug": ["name"]}
 
 

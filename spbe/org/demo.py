@@ -4,12 +4,17 @@ their objects here. Names of agencies are the real ones; people are invented."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from spbe.org.choices import PDKind, PemdaKind, Role, TimeZone
 from spbe.org.models import Pemda, PerangkatDaerah, RoleAssignment, User
+from spbe.policy.models import HolidayAction, HolidayChange, SpecialPeriod
+from spbe.policy.pack import bundled_packs
+from spbe.policy.versions import load_pack_file
+from spbe.sla.calendars import RAMADAN_DATES
 
 DEMO_PASSWORD = "SPBE-demo-2026"
 
@@ -19,7 +24,8 @@ PEMDA = [
         "slug": "kota-yogyakarta",
         "kind": PemdaKind.KOTA,
         "domain": "jogjakota.demo",
-        "policy_pack": "Keputusan Wali Kota Yogyakarta Nomor 110 Tahun 2026",
+        "pack": "kota-yogyakarta-kepwal-110-2026",
+        "regional_holiday": ((10, 7), "Hari Ulang Tahun Kota Yogyakarta"),
         "pds": [
             ("Dinas Komunikasi, Informatika dan Persandian", "Diskominfosan", PDKind.DINAS),
             ("Dinas Kependudukan dan Pencatatan Sipil", "Disdukcapil", PDKind.DINAS),
@@ -63,7 +69,8 @@ PEMDA = [
         "slug": "kabupaten-tegal",
         "kind": PemdaKind.KABUPATEN,
         "domain": "tegalkab.demo",
-        "policy_pack": "Peraturan Bupati Tegal Nomor 10 Tahun 2024",
+        "pack": "kabupaten-tegal-perbup-10-2024",
+        "regional_holiday": ((5, 18), "Hari Jadi Kabupaten Tegal"),
         "pds": [
             ("Dinas Komunikasi dan Informatika", "Dinkominfo", PDKind.DINAS),
             ("Dinas Kependudukan dan Pencatatan Sipil", "Disdukcapil", PDKind.DINAS),
@@ -128,6 +135,7 @@ def load_demo() -> list[DemoLogin]:
     )
     admin = User.objects.get(email=SYSTEM_ADMIN_EMAIL)
     RoleAssignment.objects.create(user=admin, role=Role.ADMIN_SISTEM)
+    versions = {version.slug: version for version in (load_pack_file(path)[0] for path in bundled_packs())}
     nip_index = 0
     for spec in PEMDA:
         pemda = Pemda.objects.create(
@@ -135,8 +143,9 @@ def load_demo() -> list[DemoLogin]:
             slug=spec["slug"],
             kind=spec["kind"],
             time_zone=TimeZone.WIB,
-            policy_pack=spec["policy_pack"],
+            policy_version=versions[spec["pack"]],
         )
+        _demo_calendar(pemda, spec["regional_holiday"], admin)
         pds = {}
         for position, (name, abbreviation, kind) in enumerate(spec["pds"]):
             pds[abbreviation] = PerangkatDaerah.objects.create(
@@ -161,6 +170,22 @@ def load_demo() -> list[DemoLogin]:
             for role in roles:
                 RoleAssignment.objects.create(user=person, role=role, pd=pds[pd_abbreviation], assigned_by=admin)
     return demo_logins()
+
+
+def _demo_calendar(pemda: Pemda, regional: tuple[tuple[int, int], str], admin: User) -> None:
+    """Ramadan periods (documented defaults) and the Pemda's own anniversary
+    as a regional holiday, for the years the demo tickets span."""
+    for year, (first, last) in RAMADAN_DATES.items():
+        SpecialPeriod.objects.create(
+            pemda=pemda, name=f"Ramadan {year}", date_from=first, date_to=last, created_by=admin,
+            note="Perkiraan awal; sesuaikan dengan penetapan Kementerian Agama.",
+        )  # fmt: skip
+    (month, day), name = regional
+    for year in (2025, 2026, 2027):
+        HolidayChange.objects.create(
+            pemda=pemda, date=date(year, month, day), action=HolidayAction.ADD, name=name,
+            reason="Hari libur daerah (contoh data demo).", created_by=admin,
+        )  # fmt: skip
 
 
 def demo_logins() -> list[DemoLogin]:

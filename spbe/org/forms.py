@@ -30,7 +30,7 @@ class _PemdaLimitedForm(StyledFormMixin, forms.ModelForm):
 class PemdaForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Pemda
-        fields = ["name", "kind", "slug", "time_zone", "logo", "policy_pack"]
+        fields = ["name", "kind", "slug", "time_zone", "logo", "policy_version"]
         help_texts = {"slug": _("Dipakai di alamat halaman publik, mis. kota-yogyakarta.")}
 
     def __init__(self, *args, **kwargs):

@@ -23,12 +23,14 @@ class Pemda(models.Model):
     slug = models.SlugField(_("kode URL"), max_length=60, unique=True)
     time_zone = models.CharField(_("zona waktu"), max_length=40, choices=TimeZone.choices, default=TimeZone.WIB)
     logo = models.ImageField(_("logo"), upload_to="pemda-logo/", blank=True, validators=[validate_image_upload])
-    # The pack itself (issue: policy packs) will replace this reference.
-    policy_pack = models.CharField(
-        _("paket kebijakan aktif"),
-        max_length=120,
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        help_text=_("Regulasi yang berlaku, mis. Peraturan Bupati Tegal No. 10 Tahun 2024."),
+        related_name="pemdas",
+        verbose_name=_("paket kebijakan aktif"),
+        help_text=_("Versi pedoman yang berlaku, mis. Peraturan Bupati Tegal No. 10 Tahun 2024."),
     )
     created = models.DateTimeField(_("dibuat"), auto_now_add=True)
     last_updated = models.DateTimeField(_("terakhir diubah"), auto_now=True)

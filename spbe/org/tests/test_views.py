@@ -219,7 +219,7 @@ def png_upload(name: str = "logo.png", size: int = 0):
 
 class TestPemdaPages:
     def form(self, pemda, **overrides):
-        data = {"name": pemda.name, "kind": pemda.kind, "time_zone": "Asia/Makassar", "policy_pack": "Perwal 1/2026"}
+        data = {"name": pemda.name, "kind": pemda.kind, "time_zone": "Asia/Makassar"}
         data.update(overrides)
         return data
 
