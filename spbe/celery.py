@@ -17,4 +17,5 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "scheduler-heartbeat": {"task": "spbe.front.tasks.scheduler_heartbeat", "schedule": 60.0},
     "clear-expired-sessions": {"task": "spbe.front.tasks.clear_expired_sessions", "schedule": 6 * 3600.0},
+    "check-sla-clocks": {"task": "spbe.clocks.tasks.check_clocks", "schedule": 60.0},
 }

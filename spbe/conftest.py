@@ -91,6 +91,20 @@ def world(db) -> World:
 
 
 @pytest.fixture
+def packs(world):
+    """Both bundled policy packs loaded; Tegal and Yogyakarta point at theirs."""
+    from spbe.policy.pack import bundled_packs
+    from spbe.policy.versions import load_pack_file
+
+    loaded = {v.slug: v for v in (load_pack_file(path)[0] for path in bundled_packs())}
+    world.tegal.policy_version = loaded["kabupaten-tegal-perbup-10-2024"]
+    world.tegal.save()
+    world.yogya.policy_version = loaded["kota-yogyakarta-kepwal-110-2026"]
+    world.yogya.save()
+    return loaded
+
+
+@pytest.fixture
 def login(client):
     """Sign a persona in; the log-in form itself is tested in test_accounts."""
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "spbe.audit",
     "spbe.org",
     "spbe.policy",
+    "spbe.clocks",
     "spbe.front",
 ]
 

@@ -53,7 +53,11 @@ def test_task_round_trips_through_broker_and_worker(worker):
 
 def test_beat_schedules_the_heartbeat_and_session_cleanup():
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
-    assert scheduled == {"spbe.front.tasks.scheduler_heartbeat", "spbe.front.tasks.clear_expired_sessions"}
+    assert scheduled == {
+        "spbe.front.tasks.scheduler_heartbeat",
+        "spbe.front.tasks.clear_expired_sessions",
+        "spbe.clocks.tasks.check_clocks",
+    }
 
 
 def test_heartbeat_task_records_the_time(db):

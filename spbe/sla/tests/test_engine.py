@@ -168,6 +168,8 @@ class TestPauses:
 
 
 class TestElapsed:
+    """P-1 user-service time and E-2 recaps measure business time between instants."""
+
     def test_elapsed_over_a_working_week_is_37_5_hours(self):
         # Mon 19 Jan 00:00 .. Mon 26 Jan 00:00 WIB: a plain Perpres 21/2023 week.
         assert elapsed(at(WIB, 2026, 1, 19), at(WIB, 2026, 1, 26), JAKARTA) == timedelta(hours=37.5)
@@ -184,6 +186,8 @@ class TestElapsed:
 
 
 class TestErrors:
+    """Working hours are a Pemda's settings (pedoman.md "D"): bad ones fail loudly."""
+
     def test_naive_datetimes_are_refused(self):
         with pytest.raises(NaiveDatetimeError, match="has no time zone"):
             deadline(datetime(2026, 1, 12, 8, 0), P1, JAKARTA)
@@ -253,6 +257,8 @@ class TestErrors:
 
 
 class TestCalendarObject:
+    """A calendar is a policy-pack value (Pedoman C): immutable, cacheable, explicit."""
+
     def test_calendar_is_hashable_comparable_and_picklable(self):
         copy = pickle.loads(pickle.dumps(JAKARTA))
         assert copy == JAKARTA and hash(copy) == hash(JAKARTA)
