@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, time
+from types import MappingProxyType
 
 import holidays
 
@@ -68,11 +69,13 @@ RAMADAN_HOURS: Week = weekly_hours(
 #: APPROXIMATE DEFAULTS that an administrator confirms every year after the
 #: government's sidang isbat; 2027 follows the ``holidays`` package's estimate
 #: of Idul Fitri (10 March 2027).
-RAMADAN_DATES: Mapping[int, tuple[date, date]] = {
-    2025: (date(2025, 3, 1), date(2025, 3, 30)),  # 1446 H; Idul Fitri 31 Mar
-    2026: (date(2026, 2, 19), date(2026, 3, 20)),  # 1447 H; Idul Fitri 21 Mar
-    2027: (date(2027, 2, 8), date(2027, 3, 9)),  # 1448 H; Idul Fitri ~10 Mar
-}
+RAMADAN_DATES: Mapping[int, tuple[date, date]] = MappingProxyType(
+    {
+        2025: (date(2025, 3, 1), date(2025, 3, 30)),  # 1446 H; Idul Fitri 31 Mar
+        2026: (date(2026, 2, 19), date(2026, 3, 20)),  # 1447 H; Idul Fitri 21 Mar
+        2027: (date(2027, 2, 8), date(2027, 3, 9)),  # 1448 H; Idul Fitri ~10 Mar
+    }
+)
 
 
 def weekly_total(week: Week) -> float:
