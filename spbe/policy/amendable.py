@@ -3,6 +3,7 @@ typed text becomes a value (P-1, P-2, P-3, E-3, C)."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,8 +87,7 @@ def parse_value(kind: str, text: str) -> Any:
             return value
         if kind == "hours":
             intervals = [part.strip() for part in text.split(",") if part.strip()]
-            for interval in intervals:
-                parse_hours(interval)
+            _check_hours([parse_hours(interval) for interval in intervals])
             return intervals
         if kind == "calendar":
             if text not in CLOCK_CALENDARS:
@@ -98,8 +98,27 @@ def parse_value(kind: str, text: str) -> Any:
         if kind == "int":
             return int(text)
         return text
+    except HoursError as error:
+        raise ValueError(str(error.args[0])) from None
     except ValueError:
         raise ValueError(str(HINTS[kind])) from None
+
+
+class HoursError(ValueError):
+    """Hours that parse but make no sense as a working day."""
+
+
+def _check_hours(intervals: list) -> None:
+    """End after start and no overlap, said in Indonesian for the form (the
+    pack validator says the same, in English, for pack files)."""
+    minutes = [(s.hour * 60 + s.minute, (e.hour * 60 + e.minute) or 1440) for s, e in intervals]
+    for start, end in minutes:
+        if end <= start:
+            raise HoursError(_("Jam selesai harus setelah jam mulai."))
+    ordered = sorted(minutes)
+    for (_s1, end), (start, _e2) in itertools.pairwise(ordered):
+        if start < end:
+            raise HoursError(_("Rentang jam bertumpang tindih."))
 
 
 HINTS = {

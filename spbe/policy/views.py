@@ -109,7 +109,9 @@ def amend(request: HttpRequest, pemda_pk: int) -> HttpResponse:
             ))  # fmt: skip
         except PackError as error:
             for problem in error.problems:
-                form.add_error("value", f"{problem.path}: {problem.message}")
+                form.add_error(
+                    "value", _("Paket menjadi tidak valid: %(why)s") % {"why": f"{problem.path}: {problem.message}"}
+                )
         else:
             messages.success(request, _("Versi %(number)s dibuat dan berlaku.") % {"number": new.number})
             return redirect("policy:version", pemda_pk=pemda.pk, version_pk=new.pk)

@@ -53,7 +53,7 @@ class TestPackPage:
         data = amend_data(path="working_hours.monday", value="07:30-12:30, 12:00-16:00")
         response = client.post(reverse("policy:amend", args=[world.tegal.pk]), data)
         assert response.status_code == 400
-        assert "overlap" in response.content.decode()
+        assert "Rentang jam bertumpang tindih." in response.content.decode()
 
     def test_an_administrator_cannot_amend(self, world, packs, login):
         response = login(world.tegal_admin).post(reverse("policy:amend", args=[world.tegal.pk]), amend_data())
