@@ -219,6 +219,7 @@ def _calendar_page(request, pemda: Pemda, year: int, *, holiday_form=None, perio
         "holiday_form": holiday_form or (HolidayChangeForm(pemda=pemda) if can_manage else None),
         "period_form": period_form or (SpecialPeriodForm(pemda=pemda) if can_manage else None),
         "total_hours": sum(m["hours"] for m in months),
+        "weekdays": [_("Sen"), _("Sel"), _("Rab"), _("Kam"), _("Jum"), _("Sab"), _("Min")],
     }  # fmt: skip
     return render(request, "policy/calendar.html", context, status=status)
 
