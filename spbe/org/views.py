@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -60,6 +61,10 @@ def manager_required(view):
     return wrapper
 
 
+def _form_page(request: HttpRequest, form, title: str, cancel_url: str) -> HttpResponse:
+    return render(request, "form_page.html", {"form": form, "title": title, "cancel_url": cancel_url})
+
+
 def _history(obj) -> list[AuditEvent]:
     return list(
         AuditEvent.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk)).select_related("actor")[:20]
@@ -88,7 +93,7 @@ def pemda_create(request: HttpRequest) -> HttpResponse:
         pemda = actions.save_pemda(request.user, form.save(commit=False))
         messages.success(request, _("%(name)s ditambahkan.") % {"name": pemda.name})
         return redirect("org:pemda_list")
-    return render(request, "org/pemda_form.html", {"form": form, "title": _("Tambah Pemda")})
+    return _form_page(request, form, _("Tambah Pemda"), reverse("org:pemda_list"))
 
 
 @manager_required
@@ -100,8 +105,7 @@ def pemda_edit(request: HttpRequest, pk: int) -> HttpResponse:
         actions.save_pemda(request.user, form.save(commit=False), before=before)
         messages.success(request, _("Perubahan disimpan."))
         return redirect("org:pemda_list")
-    title = _("Ubah %(name)s") % {"name": pemda.name}
-    return render(request, "org/pemda_form.html", {"form": form, "title": title, "pemda": pemda})
+    return _form_page(request, form, _("Ubah %(name)s") % {"name": pemda.name}, reverse("org:pemda_list"))
 
 
 # --- Perangkat Daerah -------------------------------------------------------------
@@ -186,7 +190,7 @@ def pd_create(request: HttpRequest) -> HttpResponse:
         pd = actions.save_pd(request.user, form.save(commit=False))
         messages.success(request, _("Perangkat Daerah %(name)s ditambahkan.") % {"name": pd.name})
         return redirect("org:pd_detail", pk=pd.pk)
-    return render(request, "org/pd_form.html", {"form": form, "title": _("Tambah Perangkat Daerah")})
+    return _form_page(request, form, _("Tambah Perangkat Daerah"), reverse("org:pd_list"))
 
 
 @manager_required
@@ -198,9 +202,7 @@ def pd_edit(request: HttpRequest, pk: int) -> HttpResponse:
         actions.save_pd(request.user, form.save(commit=False), before=before)
         messages.success(request, _("Perubahan disimpan."))
         return redirect("org:pd_detail", pk=pd.pk)
-    return render(
-        request, "org/pd_form.html", {"form": form, "title": _("Ubah %(name)s") % {"name": pd.name}, "pd": pd}
-    )
+    return _form_page(request, form, _("Ubah %(name)s") % {"name": pd.name}, reverse("org:pd_detail", args=[pd.pk]))
 
 
 # --- People -------------------------------------------------------------------------
@@ -304,7 +306,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
             _send_set_password_email(request, person)
         messages.success(request, _("%(name)s ditambahkan.") % {"name": person.full_name})
         return redirect("org:person_detail", pk=person.pk)
-    return render(request, "org/person_form.html", {"form": form, "title": _("Tambah orang")})
+    return _form_page(request, form, _("Tambah orang"), reverse("org:person_list"))
 
 
 @manager_required
@@ -316,11 +318,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         actions.save_person(request.user, form.save(commit=False), before=before)
         messages.success(request, _("Perubahan disimpan."))
         return redirect("org:person_detail", pk=person.pk)
-    return render(
-        request,
-        "org/person_form.html",
-        {"form": form, "title": _("Ubah %(name)s") % {"name": person.full_name}, "person": person},
-    )
+    title = _("Ubah %(name)s") % {"name": person.full_name}
+    return _form_page(request, form, title, reverse("org:person_detail", args=[person.pk]))
 
 
 def _send_set_password_email(request: HttpRequest, person: User) -> None:
