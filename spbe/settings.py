@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "spbe.org",
     "spbe.policy",
     "spbe.clocks",
+    "spbe.approvals",
+    "spbe.catalog",
+    "spbe.cmdb",
     "spbe.front",
 ]
 

@@ -31,6 +31,11 @@ urlpatterns = [
     path("organisasi/", include("spbe.org.urls")),
     path("audit/", include("spbe.audit.urls")),
     path("kebijakan/", include("spbe.policy.urls")),
+    path("katalog/", include("spbe.catalog.urls")),
+    path("katalog/berkas/", include("spbe.catalog.urls_io")),
+    path("cmdb/", include("spbe.cmdb.urls")),
+    path("persetujuan/", include("spbe.approvals.urls")),
+    path("publik/", include("spbe.catalog.urls_public")),
     path(
         "akun/masuk/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=org_forms.LoginForm),

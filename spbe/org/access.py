@@ -115,6 +115,17 @@ def visible_pds(user) -> QuerySet[PerangkatDaerah]:
     return qs.filter(Q(pemda_id__in=scope.coordinator_pemda_ids) | Q(pk__in=scope.roles_by_pd.keys()))
 
 
+def workable_pds(user, roles: frozenset[str] = STRUCTURAL_ROLES) -> QuerySet[PerangkatDaerah]:
+    """Active PDs in which the user may draft records: where they hold one of
+    ``roles``, or every PD of a Pemda they coordinate."""
+    scope = scope_for(user)
+    qs = PerangkatDaerah.objects.filter(is_active=True).select_related("pemda")
+    if scope.is_system_admin:
+        return qs
+    pd_ids = [pd for pd, held in scope.roles_by_pd.items() if held & roles]
+    return qs.filter(Q(pemda_id__in=scope.coordinator_pemda_ids) | Q(pk__in=pd_ids))
+
+
 def get_pd(user, pk: int, *, for_change: bool = False) -> PerangkatDaerah:
     """The PD if the user may see it (or change it); otherwise 404, so that
     the existence of another PD's records is not revealed."""
