@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from spbe.approvals.models import Approvable, ApprovalStatus, Decision, DecisionKind
 from spbe.audit.record import snapshot
 from spbe.org import access
-from spbe.org.choices import STRUCTURAL_ROLES
+from spbe.org.choices import STRUCTURAL_ROLES, Role
 
 
 def record_snapshot(record: Model) -> dict:
@@ -47,11 +47,19 @@ def can_edit(user, record: Approvable) -> bool:
     )
 
 
+INFRA_ROLES = frozenset({Role.ADMIN_INFRA, Role.PJ_INFRA})
+
+
 def can_view(user, record: Approvable) -> bool:
-    """The owner PD's staff, the Pemda's coordinator, and whoever may approve."""
+    """The owner PD's staff, the Pemda's coordinator, whoever may approve,
+    and Diskominfo's infrastructure staff, who confirm technology for every
+    PD (P-6) and coordinate infrastructure needs (P-7)."""
     pd = record.owner_pd()
     scope = access.scope_for(user)
     if scope.is_system_admin or scope.roles_in(pd.pk) & STRUCTURAL_ROLES or pd.pemda_id in scope.coordinator_pemda_ids:
+        return True
+    diskominfo = pd.pemda.spbe_coordinator
+    if diskominfo is not None and scope.roles_in(diskominfo.pk) & INFRA_ROLES:
         return True
     return any(record.approver_role in scope.roles_in(approver_pd.pk) for approver_pd in record.approval_pds())
 

@@ -33,6 +33,8 @@ class ServiceForm(StyledFormMixin, forms.ModelForm):
         help_text=_("Kosongkan untuk memakai target paket kebijakan Pemda."),
     )  # fmt: skip
 
+    url = forms.URLField(label=_("Alamat web"), required=False, assume_scheme="https")
+
     class Meta:
         model = Service
         fields = [
@@ -67,12 +69,13 @@ class ServiceForm(StyledFormMixin, forms.ModelForm):
         self.instance.user_service_target_override = timedelta(hours=hours) if hours else None
         return data
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        # the model reports the override's problems on its own field name
-        if "user_service_target_override" in self.errors:
-            for message in self.errors.pop("user_service_target_override"):
-                self.add_error("target_hours", message)
+    def _update_errors(self, errors) -> None:
+        # The model reports the target's problems on its own field, which this
+        # form shows as hours: move them next to that input.
+        moved = getattr(errors, "error_dict", {}).pop("user_service_target_override", None)
+        if moved:
+            errors.error_dict.setdefault("target_hours", []).extend(moved)
+        super()._update_errors(errors)
 
 
 class ServiceFilterForm(StyledFormMixin, forms.Form):
@@ -125,6 +128,8 @@ class _PlanningForm(StyledFormMixin, forms.ModelForm):
 
 
 class ServiceNeedsForm(_PlanningForm):
+    url = forms.URLField(label=_("Alamat web"), required=False, assume_scheme="https")
+
     class Meta:
         model = ServiceNeeds
         fields = ["service", "business_process", "needs", "design", "technology", "evaluation"]

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from spbe.catalog import views_io
 
 app_name = "catalog_io"
-urlpatterns: list = []
+urlpatterns = [
+    path("templat/", views_io.template_download, name="template"),
+    path("impor/", views_io.catalog_import, name="import"),
+]

@@ -18,6 +18,7 @@ from spbe.approvals import actions as approval_actions
 from spbe.approvals.views import panel
 from spbe.audit.models import AuditAction
 from spbe.audit.record import diff, record, snapshot
+from spbe.catalog import io as catalog_io
 from spbe.catalog.choices import Lifecycle
 from spbe.catalog.forms import (
     AppManagementTargetForm,
@@ -31,7 +32,7 @@ from spbe.catalog.forms import (
 from spbe.catalog.models import InfraPolicy, OperatingTarget, Service, ServiceNeeds
 from spbe.cmdb.choices import PRINCIPLES
 from spbe.cmdb.models import AppManagementTarget, AppNeedsAnalysis, ServiceApplication
-from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
+from spbe.front.listing import build_listing, render_listing, wants_export
 from spbe.org import access
 from spbe.org.choices import Role
 from spbe.org.models import Pemda
@@ -67,35 +68,11 @@ def service_list(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
     export = request.GET.get("export")
     if wants_export(request):
-        return xlsx_response("katalog-layanan", *catalog_table(qs), title=_("Katalog layanan"))
+        return catalog_io.catalog_xlsx(qs, request.user)
     if export == "pdf":
-        from spbe.catalog.io import catalog_pdf
-
-        return catalog_pdf(qs, _("Katalog Layanan SPBE"))
+        return catalog_io.catalog_pdf(qs, _("Katalog Layanan SPBE"))
     context = {"listing": listing, "filters": filters, "can_create": access.workable_pds(request.user).exists()}
     return render_listing(request, "catalog/service_list.html", "catalog/_service_results.html", context)
-
-
-def catalog_table(qs) -> tuple[list, object]:
-    """The P-4 columns of the catalog, for Excel and PDF."""
-    headers = [_("Kode"), _("Nama layanan"), _("Deskripsi"), _("Penyedia layanan"), _("Administrator layanan"),
-               _("Administrator infrastruktur dan teknis"), _("Cara akses"), _("Target ketersediaan (%)"),
-               _("Kontak bantuan"), _("Waktu pelayanan bantuan"), _("Target pelayanan pengguna (jam)"),
-               _("Ketersediaan terkini (%)"), _("Kelompok"), _("Klasifikasi"), _("Status")]  # fmt: skip
-    qs = qs.select_related("service_admin", "infra_admin", "pd__pemda__policy_version")
-
-    def rows():
-        for s in qs:
-            target = s.user_service_target
-            yield [
-                s.code, s.name, s.description, s.pd.name, getattr(s.service_admin, "full_name", ""),
-                getattr(s.infra_admin, "full_name", ""), s.access, s.availability_target, s.help_contact,
-                s.get_support_hours_display(), target.total_seconds() / 3600 if target else "",
-                s.availability_current or "", s.get_group_display(), s.get_classification_display(),
-                s.get_lifecycle_display(),
-            ]  # fmt: skip
-
-    return headers, rows()
 
 
 def _service_or_404(request: HttpRequest, pk: int) -> Service:

@@ -59,21 +59,86 @@ def impact_of(component: Component) -> Impact:
 
 
 def graph_layout(impact: Impact, column_width: int = 260, row_height: int = 56) -> dict:
-    """Positions for a left-to-right SVG: failing component, dependent
-    components, applications, services."""
-    columns = [[impact.component], impact.components, impact.applications, impact.services]
-    prefixes = ["c", "c", "a", "s"]
-    nodes, index = [], {}
-    for col, (items, prefix) in enumerate(zip(columns, prefixes, strict=True)):
-        for row, item in enumerate(items):
-            key = f"{prefix}{item.pk}"
-            x, y = 20 + col * column_width, 30 + row * row_height
-            index[key] = (x, y)
-            nodes.append({"key": key, "x": x, "y": y, "label": str(item)[:34], "kind": ["root", "c", "a", "s"][col]})
-    lines = [
-        {"x1": index[a][0] + 200, "y1": index[a][1] + 18, "x2": index[b][0], "y2": index[b][1] + 18}
-        for a, b in impact.edges
-        if a in index and b in index
-    ]
-    height = 60 + row_height * max((len(c) for c in columns), default=1)
-    return {"nodes": nodes, "lines": lines, "width": 20 + 4 * column_width, "height": height}
+    """Positions for a left-to-right SVG: the failing component, then each
+    dependent component one column right of everything it depends on, then
+    applications, then services, so that every arrow points right. (Putting
+    every dependent component in one column drew the arrow between a VM and
+    the database on it backwards across both boxes.) Within a column, nodes
+    sit near the mean row of what points at them, to keep lines short."""
+    root = f"c{impact.component.pk}"
+    items: dict[str, tuple[object, str]] = {root: (impact.component, "root")}
+    items.update((f"c{c.pk}", (c, "c")) for c in impact.components)
+    items.update((f"a{a.pk}", (a, "a")) for a in impact.applications)
+    items.update((f"s{s.pk}", (s, "s")) for s in impact.services)
+    parents: dict[str, list[str]] = defaultdict(list)
+    children: dict[str, list[str]] = defaultdict(list)
+    for a, b in impact.edges:
+        if a in items and b in items and a != b:
+            parents[b].append(a)
+            children[a].append(b)
+
+    # Column of a component: the longest path to it from the failing one
+    # (Kahn's order over the component edges). A loop saved before the rules
+    # existed never resolves; its members go to one extra column.
+    component_keys = [root] + [f"c{c.pk}" for c in impact.components]
+    waiting = {key: sum(1 for p in parents[key] if p[0] == "c") for key in component_keys}
+    column = dict.fromkeys(component_keys, 0)
+    ready = [key for key, count in waiting.items() if count == 0]
+    while ready:
+        node = ready.pop()
+        for child in children[node]:
+            if child in waiting:
+                column[child] = max(column[child], column[node] + 1)
+                waiting[child] -= 1
+                if waiting[child] == 0:
+                    ready.append(child)
+    last = max(column.values())
+    for key, count in waiting.items():
+        if count > 0:
+            column[key] = last + 1
+    app_column = max(column.values()) + 1
+    for key, (_item, kind) in items.items():
+        if kind == "a":
+            column[key] = app_column
+        elif kind == "s":
+            column[key] = app_column + 1
+
+    by_column: dict[int, list[str]] = defaultdict(list)
+    for key in items:  # items keep the name order of the impact lists
+        by_column[column[key]].append(key)
+    row: dict[str, int] = {}
+
+    def mean_parent_row(key: str) -> float:
+        rows = [row[p] for p in parents[key] if p in row]
+        return sum(rows) / len(rows) if rows else 0.0
+
+    for col in sorted(by_column):
+        keys = sorted(by_column[col], key=mean_parent_row)  # stable: ties keep the name order
+        row.update((key, position) for position, key in enumerate(keys))
+
+    index, nodes = {}, []
+    for key, (item, kind) in items.items():
+        x, y = 20 + column[key] * column_width, 30 + row[key] * row_height
+        index[key] = (x, y)
+        text = str(item)
+        label = text if len(text) <= 34 else text[:33] + "…"
+        nodes.append({"key": key, "x": x, "y": y, "label": label, "title": text, "kind": kind})
+    gap = (column_width - 200) // 2
+    lines = []
+    for a, b in impact.edges:
+        if a not in index or b not in index or a == b:
+            continue
+        (ax, ay), (bx, by) = index[a], index[b]
+        x1, y1, x2, y2 = ax + 200, ay + 18, bx, by + 18
+        if x2 - x1 <= 2 * gap:
+            points = f"{x1},{y1} {x2},{y2}"
+        else:
+            # Skipping a column, a straight line would run under the boxes
+            # between; go round them through the empty strip above the
+            # higher of the two rows.
+            lane = min(ay, by) - (row_height - 36) // 2
+            points = f"{x1},{y1} {x1 + gap},{y1} {x1 + gap},{lane} {x2 - gap},{lane} {x2 - gap},{y2} {x2},{y2}"
+        lines.append({"x1": x1, "y1": y1, "x2": x2, "y2": y2, "points": points})
+    columns = max(column.values()) + 1
+    height = 60 + row_height * max((len(keys) for keys in by_column.values()), default=1)
+    return {"nodes": nodes, "lines": lines, "width": 20 + columns * column_width, "height": height}

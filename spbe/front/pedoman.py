@@ -4,6 +4,7 @@ so the product shows its own traceability (pedoman.md, preamble)."""
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +14,11 @@ class Requirement:
     title: str
     url_name: str | None = None  # None: not built yet
     managers_only: bool = False  # only for Koordinator SPBE / Administrator Sistem
+    args: tuple = ()
+
+    @property
+    def href(self) -> str | None:
+        return reverse(self.url_name, args=self.args) if self.url_name else None
 
 
 STAGES = {
@@ -24,14 +30,26 @@ STAGES = {
             Requirement("P-2", _("Prioritas Penanganan Aduan"), "policy:mine"),
             Requirement("P-3", _("Target Waktu Tanggap"), "policy:mine"),
             Requirement("C", _("Kalender jam kerja, hari libur, dan Ramadan"), "policy:my_calendar"),
-            Requirement("P-4", _("Katalog Layanan")),
-            Requirement("P-5", _("Klasifikasi Layanan")),
-            Requirement("P-6", _("Pendataan Kebutuhan Layanan")),
-            Requirement("P-7", _("Kebijakan Penggunaan dan Pemeliharaan Infrastruktur")),
-            Requirement("P-8", _("Target Pengoperasian Layanan")),
+            Requirement("P-4", _("Katalog Layanan"), "catalog:service_list"),
+            Requirement("P-5", _("Klasifikasi Layanan (kritis, esensial, normal)"), "catalog:service_list"),
+            Requirement("P-6", _("Pendataan Kebutuhan Layanan"), "catalog:planning_list", args=("kebutuhan-layanan",)),
+            Requirement(
+                "P-7",
+                _("Kebijakan Penggunaan dan Pemeliharaan Infrastruktur"),
+                "catalog:planning_list",
+                args=("kebijakan-infrastruktur",),
+            ),
+            Requirement(
+                "P-8", _("Target Pengoperasian Layanan"), "catalog:planning_list", args=("target-pengoperasian",)
+            ),
             Requirement("P-9", _("Rencana Perubahan Layanan")),
-            Requirement("P-10", _("Target Pengelolaan Aplikasi")),
-            Requirement("P-11", _("Analisis Kebutuhan Aplikasi")),
+            Requirement(
+                "P-10", _("Target Pengelolaan Aplikasi"), "catalog:planning_list", args=("target-pengelolaan-aplikasi",)
+            ),
+            Requirement(
+                "P-11", _("Analisis Kebutuhan Aplikasi"), "catalog:planning_list", args=("analisis-kebutuhan-aplikasi",)
+            ),
+            Requirement("P-4", _("Persetujuan yang menunggu saya"), "approvals:inbox"),
         ],
     ),
     "operasional": (
@@ -44,7 +62,8 @@ STAGES = {
             Requirement("O-4", _("Pemantauan dan Pemeliharaan Layanan")),
             Requirement("O-5", _("Pemulihan Layanan")),
             Requirement("O-6", _("Rilis Layanan")),
-            Requirement("O-7", _("Pengelolaan Aplikasi")),
+            Requirement("O-7", _("Pengelolaan Aplikasi: aplikasi (basis data konfigurasi)"), "cmdb:application_list"),
+            Requirement("O-2", _("Komponen infrastruktur dan analisis dampak"), "cmdb:component_list"),
         ],
     ),
     "evaluasi": (

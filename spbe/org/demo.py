@@ -9,6 +9,7 @@ from datetime import date
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from spbe.catalog.demo import load_catalog_demo
 from spbe.org.choices import PDKind, PemdaKind, Role, TimeZone
 from spbe.org.models import Pemda, PerangkatDaerah, RoleAssignment, User
 from spbe.policy.models import HolidayAction, HolidayChange, SpecialPeriod
@@ -61,6 +62,12 @@ PEMDA = [
             ("Fitri Lestari, S.KM.", "kabid.dinkes", "Dinkes", [Role.PJ_PENYEDIA], "", True),
             ("Arif Hidayat", "admin.dinkes", "Dinkes", [Role.ADMIN_LAYANAN], "", False),
             ("Wahyu Santoso, S.H.", "admin.dpmptsp", "DPMPTSP", [Role.ADMIN_LAYANAN], "", False),
+            ("Ir. Rudy Hartono, M.T.", "kabid.dpmptsp", "DPMPTSP", [Role.PJ_PENYEDIA], "", True),
+            ("Endah Puspitasari, S.E., M.Ak.", "kabid.bpkad", "BPKAD", [Role.PJ_PENYEDIA], "", True),
+            ("Galih Saputra, A.Md.", "admin.bpkad", "BPKAD", [Role.ADMIN_LAYANAN], "", False),
+            ("Dra. Retno Widyastuti", "kabid.bkpsdm", "BKPSDM", [Role.PJ_PENYEDIA], "", True),
+            ("Anisa Rahma", "admin.bkpsdm", "BKPSDM", [Role.ADMIN_LAYANAN], "", False),
+            ("Sigit Nugroho, S.Kom., M.Cs.", "kabid.layanan", "Diskominfosan", [Role.PJ_PENYEDIA], "", True),
             ("Siti Marlina", "warga", None, [], "", False),
         ],
     },
@@ -94,6 +101,12 @@ PEMDA = [
             ("Ayu Wulandari, S.E.", "kabid.dukcapil", "Disdukcapil", [Role.PJ_PENYEDIA], "", True),
             ("Slamet Riyadi", "admin.dukcapil", "Disdukcapil", [Role.ADMIN_LAYANAN], "", False),
             ("Khoirul Anam, S.Kom.", "admin.dpmptsp", "DPMPTSP", [Role.ADMIN_LAYANAN], "", False),
+            ("Dwi Haryanto, S.T.", "kabid.dpmptsp", "DPMPTSP", [Role.PJ_PENYEDIA], "", True),
+            ("Sri Mulyani, S.E.", "kabid.bkd", "BKD", [Role.PJ_PENYEDIA], "", True),
+            ("Agus Salim", "admin.bkd", "BKD", [Role.ADMIN_LAYANAN], "", False),
+            ("Nurul Hidayah, S.Psi.", "kabid.bkpsdm", "BKPSDM", [Role.PJ_PENYEDIA], "", True),
+            ("Bagus Prakoso", "admin.bkpsdm", "BKPSDM", [Role.ADMIN_LAYANAN], "", False),
+            ("Hadi Susanto, S.Kom.", "kabid.layanan", "Dinkominfo", [Role.PJ_PENYEDIA], "", True),
             ("Tri Wahyuni", "warga", None, [], "", False),
         ],
     },
@@ -169,6 +182,8 @@ def load_demo() -> list[DemoLogin]:
             )
             for role in roles:
                 RoleAssignment.objects.create(user=person, role=role, pd=pds[pd_abbreviation], assigned_by=admin)
+    for pemda in Pemda.objects.all():
+        load_catalog_demo(pemda)
     return demo_logins()
 
 
@@ -194,6 +209,7 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin("kominfo@jogjakota.demo", "Koordinator SPBE, Diskominfosan Kota Yogyakarta"),
         DemoLogin("kadis.dukcapil@jogjakota.demo", "Pimpinan PD, Disdukcapil Kota Yogyakarta"),
         DemoLogin("admin.dukcapil@jogjakota.demo", "Administrator Layanan, Disdukcapil Kota Yogyakarta"),
+        DemoLogin("kabid.dukcapil@jogjakota.demo", "PJ Penyedia Layanan, Disdukcapil (menyetujui layanan)"),
         DemoLogin("vendor@jogjakota.demo", "Administrator Infrastruktur (vendor), Kota Yogyakarta"),
         DemoLogin("warga@jogjakota.demo", "Pengguna Layanan (warga)"),
         DemoLogin("kominfo@tegalkab.demo", "Koordinator SPBE, Dinkominfo Kabupaten Tegal"),
