@@ -94,6 +94,7 @@ class ServiceFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pd"].queryset = access.visible_pds(actor)
+        self.fields["pd"].empty_label = _("Semua PD")
 
 
 class AttachmentForm(StyledFormMixin, forms.Form):

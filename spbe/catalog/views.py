@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -125,6 +125,16 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(service)
     title = _("Ubah %(name)s") % {"name": service.name}
     return _form_page(request, form, title, service.get_absolute_url(), 400 if form.errors else 200)
+
+
+@staff_required
+def service_drp(request: HttpRequest, pk: int) -> FileResponse:
+    """The DRP document, only for those who may see the service."""
+    service = _service_or_404(request, pk)
+    if not service.drp_document:
+        raise Http404
+    name = service.drp_document.name.rsplit("/", 1)[-1]
+    return FileResponse(service.drp_document.open("rb"), as_attachment=True, filename=name)
 
 
 @staff_required

@@ -166,6 +166,7 @@ class PDFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pemda"].queryset = access.visible_pemdas(actor)
+        self.fields["pemda"].empty_label = _("Semua Pemda")
 
 
 class PersonFilterForm(StyledFormMixin, forms.Form):
@@ -181,6 +182,7 @@ class PersonFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pd"].queryset = access.visible_pds(actor)
+        self.fields["pd"].empty_label = _("Semua PD")
 
 
 # --- Sign-in and password forms, styled -------------------------------------------

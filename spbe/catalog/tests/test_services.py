@@ -66,6 +66,14 @@ class TestRules:
         actions.submit(world.owner_admin, draft)
         assert draft.status == ApprovalStatus.SUBMITTED
 
+    def test_drp_document_is_served_only_to_who_may_see_the_service(self, world, packs, login, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+        draft = service(world, drp_date="2026-06-30")
+        draft.drp_document.save("drp.pdf", SimpleUploadedFile("drp.pdf", PDF))
+        url = reverse("catalog:service_drp", args=[draft.pk])
+        assert login(world.owner_admin).get(url).status_code == 200
+        assert login(world.other_pd_admin).get(url).status_code == 404
+
     @pytest.mark.parametrize(
         ("overrides", "field", "message"),
         [
