@@ -108,13 +108,13 @@ class AttributesField(forms.CharField):
             key, val = key.strip(), val.strip()
             if not sep or not key:
                 raise ValidationError(
-                    _("Baris %(n)d: tulis dalam bentuk \u201cnama: nilai\u201d, mis. \u201cIP: 10.0.1.5\u201d."),
+                    _("Baris %(n)d: tulis dalam bentuk “nama: nilai”, mis. “IP: 10.0.1.5”."),
                     params={"n": number},
                     code="format",
                 )
             if key.casefold() in {k.casefold() for k in attributes}:
                 raise ValidationError(
-                    _("Baris %(n)d: atribut \u201c%(key)s\u201d sudah ditulis di baris sebelumnya."),
+                    _("Baris %(n)d: atribut “%(key)s” sudah ditulis di baris sebelumnya."),
                     params={"n": number, "key": key},
                     code="duplicate",
                 )
@@ -126,9 +126,7 @@ class ComponentForm(_OwnedByPDForm):
     attributes = AttributesField(
         label=_("Atribut"),
         required=False,
-        help_text=_(
-            "Satu atribut per baris: nama, titik dua, nilai. Mis. \u201cIP: 10.0.1.5\u201d, \u201cOS: Debian 12\u201d."
-        ),
+        help_text=_("Satu atribut per baris: nama, titik dua, nilai. Mis. “IP: 10.0.1.5”, “OS: Debian 12”."),
     )
 
     class Meta:
