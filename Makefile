@@ -45,6 +45,7 @@ messages: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	$(PY) bench/sla_engine.py
+	$(PY) bench/impact.py
 
 clean:
 	rm -rf $(VENV) var

@@ -103,6 +103,7 @@ def main() -> None:
         {
             "SPBE_VAR_DIR": fresh_var("test-postgres"),
             "DATABASE_URL": PG_URL,
+            "DATABASE_CONN_MAX_AGE": "0",  # live-server threads must not hold the test database open
             "CELERY_BROKER_URL": REDIS_URL,
             "CELERY_RESULT_BACKEND": REDIS_URL,
         },
