@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "spbe.approvals",
     "spbe.catalog",
     "spbe.cmdb",
+    "spbe.desk",
     "spbe.front",
 ]
 

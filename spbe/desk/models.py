@@ -1,0 +1,136 @@
+"""Tickets: service requests (O-1) and complaints (O-2) in one table, so a
+request found to be a disruption becomes a complaint under the same number.
+
+Every change goes through ``spbe.desk.actions`` and leaves a TimelineEvent;
+clocks (spbe.clocks) are owned by the ticket.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from spbe.desk.choices import Impact, ReportingMethod, TicketKind, TicketStatus, TimelineKind
+
+
+class TicketCounter(models.Model):
+    """The last ticket number given per Pemda and year (numbers never repeat,
+    even when a ticket is deleted)."""
+
+    pemda = models.ForeignKey("org.Pemda", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pemda", "year"], name="desk_counter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.pemda_id}/{self.year}: {self.last}"
+
+
+class Ticket(models.Model):
+    """One request or complaint with every field of the Pedoman's forms
+    (O-1 items 1–8, O-2 items 1–15)."""
+
+    number = models.CharField(_("nomor tiket"), max_length=30, unique=True)
+    kind = models.CharField(_("jenis"), max_length=10, choices=TicketKind.choices)
+    pemda = models.ForeignKey("org.Pemda", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pemda"))
+    pd = models.ForeignKey(
+        "org.PerangkatDaerah", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("penyedia layanan")
+    )
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("layanan")
+    )
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion", on_delete=models.PROTECT, related_name="+", verbose_name=_("versi paket")
+    )
+    # who reported (O-1 item 1, O-2 item 2): an account, or the details a clerk took down
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets",
+        verbose_name=_("pelapor"),
+    )  # fmt: skip
+    reporter_name = models.CharField(_("nama pelapor"), max_length=150)
+    reporter_email = models.EmailField(_("e-mail pelapor"), blank=True)
+    reporter_phone = models.CharField(_("telepon pelapor"), max_length=30, blank=True)
+    reporting_method = models.CharField(_("cara pelaporan"), max_length=12, choices=ReportingMethod.choices)
+    lapor_tracking_id = models.CharField(_("nomor pelacakan SP4N-LAPOR!"), max_length=40, blank=True)
+    reported_at = models.DateTimeField(_("waktu dilaporkan"), help_text=_("Waktu sebenarnya laporan diterima."))
+    recorded_at = models.DateTimeField(_("waktu dicatat"), auto_now_add=True)
+    category = models.CharField(_("kategori"), max_length=100, blank=True)
+    subject = models.CharField(_("judul"), max_length=200)
+    description = models.TextField(_("uraian / gejala"))
+    impact = models.CharField(_("dampak"), max_length=6, choices=Impact.choices, blank=True)
+    priority = models.PositiveSmallIntegerField(_("prioritas"), null=True, blank=True)
+    priority_reason = models.CharField(_("dasar prioritas"), max_length=250, blank=True)
+    cause = models.TextField(_("penyebab"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
+    components = models.ManyToManyField("cmdb.Component", blank=True, related_name="tickets",
+                                        verbose_name=_("komponen terdampak"))  # fmt: skip
+    applications = models.ManyToManyField("cmdb.Application", blank=True, related_name="tickets",
+                                          verbose_name=_("aplikasi terdampak"))  # fmt: skip
+    service_admin = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("administrator layanan"),
+    )  # fmt: skip
+    infra_admin = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("administrator infrastruktur dan aplikasi"),
+    )  # fmt: skip
+    progress_channel = models.CharField(
+        _("cara konfirmasi perkembangan"), max_length=12, choices=ReportingMethod.choices, blank=True
+    )
+    first_response_at = models.DateTimeField(_("tanggapan pertama"), null=True, blank=True)
+    reporter_confirmed_at = models.DateTimeField(_("dikonfirmasi pelapor"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("kepuasan (1–5)"), null=True, blank=True)
+    suggestion = models.TextField(_("saran"), blank=True)
+    created = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    last_updated = models.DateTimeField(_("terakhir diubah"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("tiket")
+        verbose_name_plural = _("tiket")
+        ordering = ["-reported_at"]
+        indexes = [
+            # the agent queue: open tickets of a PD, newest first
+            models.Index(fields=["pd", "status", "-reported_at"], name="desk_queue_idx"),
+            # a reporter's own tickets on the portal
+            models.Index(fields=["reporter", "-reported_at"], name="desk_reporter_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(priority__isnull=True) | Q(priority__gte=1, priority__lte=6), name="desk_priority_1_6"
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="desk_satisfaction_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+
+class TimelineEvent(models.Model):
+    """Everything that happened to a ticket, in order (O-2 item 11)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(_("waktu"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("oleh"),
+    )  # fmt: skip
+    kind = models.CharField(_("peristiwa"), max_length=12, choices=TimelineKind.choices)
+    message = models.TextField(_("keterangan"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    public = models.BooleanField(_("terlihat oleh pelapor"), default=True)
+
+    class Meta:
+        verbose_name = _("peristiwa tiket")
+        verbose_name_plural = _("linimasa tiket")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
