@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from spbe.clocks.choices import ClockEventKind, ClockState
 from spbe.clocks.models import Clock, ClockEvent
+from spbe.clocks.signals import clock_events
 from spbe.policy.calendars import calendar_for
 from spbe.sla import engine
 
@@ -167,6 +168,8 @@ def check_clock(clock: Clock, now: datetime) -> list[ClockEvent]:
             fired.append(clock.events.get(kind=ClockEventKind.BREACHED))
     clock.next_check_at = _next_check(clock, cal)
     clock.save()
+    if fired:
+        clock_events.send(sender=Clock, clock=clock, events=fired)
     return fired
 
 

@@ -5,7 +5,7 @@ timeline, in one transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -189,3 +189,176 @@ def respond(actor, ticket: Ticket, message: str, at: datetime | None = None) -> 
             clocks.stop_clock(clock, at)
     note(ticket, TimelineKind.RESPONDED, actor, message.strip(), at=at)
     return ticket
+
+
+def _move(ticket: Ticket, status: TicketStatus, **fields) -> None:
+    ticket.status = status
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    ticket.save(update_fields=["status", *fields, "last_updated"])
+
+
+def _require(ticket: Ticket, *allowed: TicketStatus) -> None:
+    if ticket.status not in allowed:
+        raise ValidationError(
+            _("Tidak dapat dilakukan saat tiket berstatus %(status)s.") % {"status": ticket.get_status_display()}
+        )
+
+
+@transaction.atomic
+def record_analysis(actor, ticket: Ticket, analysis: str, estimate_due: datetime) -> Ticket:
+    """O-2: the Administrator Layanan analyses and estimates the handling."""
+    _require(ticket, TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+    if not analysis.strip():
+        raise ValidationError({"analysis": _("Tuliskan hasil analisis.")})
+    if estimate_due <= ticket.reported_at:
+        raise ValidationError({"estimate_due": _("Perkiraan selesai harus setelah waktu dilaporkan.")})
+    _move(ticket, TicketStatus.IN_PROGRESS, analysis=analysis.strip(), estimate_due=estimate_due)
+    note(ticket, TimelineKind.ANALYSIS, actor, analysis.strip(), public=False, estimate_due=estimate_due.isoformat())
+    return ticket
+
+
+@transaction.atomic
+def escalate(actor, ticket: Ticket, level: int, reason: str, *, infra_admin=None, automatic: bool = False) -> Ticket:
+    """E-3 escalation levels 1–3 (1: Administrator Layanan with the
+    Administrator Infrastruktur dan Aplikasi; 2: the two PJ; 3: the Pimpinan
+    PD). Level 1 is also O-2's hand-over to the infra/app administrator when
+    the estimate cannot be met. Escalation only goes up."""
+    _require(ticket, TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_REPORTER)
+    if level not in (1, 2, 3):
+        raise ValidationError({"level": _("Tingkat eskalasi 1 sampai 3.")})
+    if level <= ticket.escalation_level and infra_admin is None:
+        return ticket
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tuliskan alasan eskalasi.")})
+    ticket.escalation_level = max(level, ticket.escalation_level)
+    if infra_admin is not None:
+        ticket.infra_admin = infra_admin
+    ticket.save(update_fields=["escalation_level", "infra_admin", "last_updated"])
+    note(ticket, TimelineKind.ESCALATED, actor, reason.strip(), public=False, level=level, automatic=automatic)
+    return ticket
+
+
+@transaction.atomic
+def flag_drp_assessment(actor, ticket: Ticket, reason: str) -> Ticket:
+    """O-2: the infra/app administrator assesses DRP activation (critical services)."""
+    if ticket.service.classification != "kritis":
+        raise ValidationError(_("Penilaian aktivasi DRP hanya untuk layanan kritis."))
+    ticket.drp_assessment = True
+    ticket.save(update_fields=["drp_assessment", "last_updated"])
+    note(ticket, TimelineKind.ESCALATED, actor, _("Aktivasi DRP perlu dinilai: %(reason)s") % {"reason": reason},
+         public=False, drp=True)  # fmt: skip
+    return ticket
+
+
+def _pause_clocks(ticket: Ticket, at: datetime) -> None:
+    for clock in ticket_clocks(ticket):
+        clocks.pause_clock(clock, at)
+
+
+def _resume_clocks(ticket: Ticket, at: datetime) -> None:
+    for clock in ticket_clocks(ticket):
+        clocks.resume_clock(clock, at)
+
+
+@transaction.atomic
+def wait_for_reporter(actor, ticket: Ticket, question: str, at: datetime | None = None) -> Ticket:
+    """Ask the reporter something; the clocks the pack names pause."""
+    _require(ticket, TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+    at = at or timezone.now()
+    _move(ticket, TicketStatus.WAITING_REPORTER)
+    _pause_clocks(ticket, at)
+    note(ticket, TimelineKind.WAITING, actor, question, at=at)
+    return ticket
+
+
+@transaction.atomic
+def reporter_replied(actor, ticket: Ticket, message: str, at: datetime | None = None) -> Ticket:
+    _require(ticket, TicketStatus.WAITING_REPORTER)
+    at = at or timezone.now()
+    _move(ticket, TicketStatus.IN_PROGRESS)
+    _resume_clocks(ticket, at)
+    note(ticket, TimelineKind.REPLIED, actor, message, at=at)
+    return ticket
+
+
+@transaction.atomic
+def resolve(actor, ticket: Ticket, solution: str, cause: str = "", at: datetime | None = None) -> Ticket:
+    """The provider reports the solution; the reporter is asked to confirm.
+    Waiting for that confirmation pauses the clocks the pack names."""
+    _require(ticket, TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_REPORTER)
+    if not solution.strip():
+        raise ValidationError({"solution": _("Tuliskan penyelesaiannya.")})
+    at = at or timezone.now()
+    if ticket.status == TicketStatus.WAITING_REPORTER:
+        _resume_clocks(ticket, at)
+    _move(ticket, TicketStatus.RESOLVED, solution=solution.strip(), cause=cause.strip() or ticket.cause, resolved_at=at)
+    _pause_clocks(ticket, at)
+    note(ticket, TimelineKind.RESOLVED, actor, solution.strip(), at=at)
+    return ticket
+
+
+@transaction.atomic
+def confirm(actor, ticket: Ticket, satisfaction: int | None = None, suggestion: str = "", *, at=None,
+            automatic: bool = False) -> Ticket:  # fmt: skip
+    """O-1 items 7–8, O-2 items 14–15: the reporter confirms (or the pack's
+    waiting time ran out): the ticket closes and its clocks stop."""
+    _require(ticket, TicketStatus.RESOLVED)
+    if satisfaction is not None and satisfaction not in range(1, 6):
+        raise ValidationError({"satisfaction": _("Nilai kepuasan 1 sampai 5.")})
+    at = at or timezone.now()
+    _move(ticket, TicketStatus.CLOSED, reporter_confirmed_at=None if automatic else at, closed_at=at,
+          satisfaction=satisfaction, suggestion=suggestion.strip())  # fmt: skip
+    for clock in ticket_clocks(ticket):
+        clocks.stop_clock(clock, at)
+    message = _("Ditutup otomatis: pelapor tidak menjawab.") if automatic else _("Penyelesaian dikonfirmasi pelapor.")
+    note(ticket, TimelineKind.CONFIRMED if not automatic else TimelineKind.CLOSED, actor, message, at=at,
+         satisfaction=satisfaction, automatic=automatic)  # fmt: skip
+    return ticket
+
+
+@transaction.atomic
+def reopen(actor, ticket: Ticket, reason: str, at: datetime | None = None) -> Ticket:
+    """The reporter says it is not solved: handling resumes, clocks run again."""
+    _require(ticket, TicketStatus.RESOLVED)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tuliskan mengapa belum selesai.")})
+    at = at or timezone.now()
+    _move(ticket, TicketStatus.IN_PROGRESS, resolved_at=None)
+    _resume_clocks(ticket, at)
+    note(ticket, TimelineKind.REOPENED, actor, reason.strip(), at=at)
+    return ticket
+
+
+def auto_close_instant(ticket: Ticket) -> datetime:
+    """The end of the N-th working day after the solution was reported, N
+    being the pack's ``auto_close_after_working_days`` (O-1/O-2: the reporter
+    confirms; silence closes the ticket, recorded as such)."""
+    from spbe.policy.calendars import working_calendar
+
+    days = int(ticket.policy_version.pack.open_values.get("auto_close_after_working_days", 5))
+    calendar = working_calendar(ticket.pemda)
+    zone = ZoneInfo(ticket.pemda.time_zone)
+    day = ticket.resolved_at.astimezone(zone).date()
+    for _step in range(days * 10 + 30):  # bounded: long holiday blocks are at most weeks
+        day += timedelta(days=1)
+        hours = calendar.hours_on(day)
+        if hours:
+            days -= 1
+            if days == 0:
+                end = hours[-1][1]
+                return (
+                    datetime.combine(day, end, tzinfo=zone)
+                    if end != time(0)
+                    else datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+                )
+    raise ValidationError(_("Kalender kerja Pemda tidak memiliki hari kerja."))
+
+
+def close_unconfirmed(now: datetime) -> list[Ticket]:
+    """The periodic job: resolved tickets whose reporter stayed silent."""
+    closed = []
+    for ticket in Ticket.objects.filter(status=TicketStatus.RESOLVED).select_related("policy_version", "pemda"):
+        if auto_close_instant(ticket) <= now:
+            closed.append(confirm(None, ticket, at=now, automatic=True))
+    return closed

@@ -6,3 +6,6 @@ class DeskConfig(AppConfig):
     name = "spbe.desk"
     label = "desk"
     verbose_name = _("Layanan pengguna")
+
+    def ready(self) -> None:
+        from spbe.desk import signals  # noqa: F401  (escalation on clock events)

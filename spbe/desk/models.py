@@ -65,6 +65,13 @@ class Ticket(models.Model):
     priority = models.PositiveSmallIntegerField(_("prioritas"), null=True, blank=True)
     priority_reason = models.CharField(_("dasar prioritas"), max_length=250, blank=True)
     cause = models.TextField(_("penyebab"), blank=True)
+    analysis = models.TextField(_("analisis"), blank=True)
+    estimate_due = models.DateTimeField(_("perkiraan selesai"), null=True, blank=True)
+    solution = models.TextField(_("penyelesaian"), blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("tingkat eskalasi"), default=0)
+    drp_assessment = models.BooleanField(
+        _("aktivasi DRP perlu dinilai"), default=False, help_text=_("O-2: ditandai Administrator Infrastruktur.")
+    )
     status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
     components = models.ManyToManyField("cmdb.Component", blank=True, related_name="tickets",
                                         verbose_name=_("komponen terdampak"))  # fmt: skip
@@ -82,6 +89,7 @@ class Ticket(models.Model):
         _("cara konfirmasi perkembangan"), max_length=12, choices=ReportingMethod.choices, blank=True
     )
     first_response_at = models.DateTimeField(_("tanggapan pertama"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("diselesaikan"), null=True, blank=True)
     reporter_confirmed_at = models.DateTimeField(_("dikonfirmasi pelapor"), null=True, blank=True)
     closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(_("kepuasan (1–5)"), null=True, blank=True)
@@ -107,6 +115,7 @@ class Ticket(models.Model):
                 condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
                 name="desk_satisfaction_1_5",
             ),
+            models.CheckConstraint(condition=Q(escalation_level__lte=3), name="desk_escalation_0_3"),
         ]
 
     def __str__(self) -> str:
