@@ -34,6 +34,7 @@ urlpatterns = [
     path("katalog/", include("spbe.catalog.urls")),
     path("katalog/berkas/", include("spbe.catalog.urls_io")),
     path("cmdb/", include("spbe.cmdb.urls")),
+    path("layanan-pengguna/", include("spbe.desk.urls")),
     path("persetujuan/", include("spbe.approvals.urls")),
     path("publik/", include("spbe.catalog.urls_public")),
     path(

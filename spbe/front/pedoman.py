@@ -56,8 +56,8 @@ STAGES = {
         _("Operasional"),
         _("Pedoman 2.2 — melayani pengguna, mengoperasikan, dan memulihkan layanan."),
         [
-            Requirement("O-1", _("Permintaan Layanan")),
-            Requirement("O-2", _("Penanganan Aduan")),
+            Requirement("O-1", _("Permintaan Layanan"), "desk:queue"),
+            Requirement("O-2", _("Penanganan Aduan"), "desk:queue"),
             Requirement("O-3", _("Reviu Berkala Gangguan Layanan")),
             Requirement("O-4", _("Pemantauan dan Pemeliharaan Layanan")),
             Requirement("O-5", _("Pemulihan Layanan")),

@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from spbe.catalog.demo import load_catalog_demo
+from spbe.desk.demo import load_desk_demo
 from spbe.org.choices import PDKind, PemdaKind, Role, TimeZone
 from spbe.org.models import Pemda, PerangkatDaerah, RoleAssignment, User
 from spbe.policy.models import HolidayAction, HolidayChange, SpecialPeriod
@@ -184,6 +185,7 @@ def load_demo() -> list[DemoLogin]:
                 RoleAssignment.objects.create(user=person, role=role, pd=pds[pd_abbreviation], assigned_by=admin)
     for pemda in Pemda.objects.all():
         load_catalog_demo(pemda)
+        load_desk_demo(pemda)
     return demo_logins()
 
 

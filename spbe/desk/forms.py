@@ -1,0 +1,116 @@
+"""Forms of the service desk (O-1, O-2)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from spbe.catalog.choices import Lifecycle
+from spbe.catalog.models import Service
+from spbe.desk.choices import Impact, ReportingMethod, TicketKind, TicketStatus
+from spbe.front.forms import StyledFormMixin
+from spbe.org import access
+from spbe.org.models import PerangkatDaerah, User
+
+
+def active_services(user):
+    return access.filter_by_pd(user, Service.objects.filter(lifecycle=Lifecycle.ACTIVE).select_related("pd"))
+
+
+class TicketForm(StyledFormMixin, forms.Form):
+    """A request or complaint recorded by staff, e.g. received by phone or
+    letter earlier: its real reported time starts the clocks."""
+
+    kind = forms.ChoiceField(label=_("Jenis"), choices=TicketKind.choices, initial=TicketKind.COMPLAINT)
+    service = forms.ModelChoiceField(label=_("Layanan"), queryset=Service.objects.none())
+    impact = forms.ChoiceField(
+        label=_("Dampak (untuk aduan)"), required=False, choices=[("", "—"), *Impact.choices],
+        help_text=_("Mayor: layanan gagal total. Minor: masih berjalan tetapi lambat atau satu fungsi gagal."),
+    )  # fmt: skip
+    reporting_method = forms.ChoiceField(label=_("Cara pelaporan"), choices=ReportingMethod.choices)
+    lapor_tracking_id = forms.CharField(label=_("Nomor SP4N-LAPOR!"), required=False, max_length=40)
+    reported_at = forms.DateTimeField(
+        label=_("Waktu dilaporkan"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Isi waktu sebenarnya bila laporan diterima lebih awal (telepon, surat)."),
+    )  # fmt: skip
+    reporter_name = forms.CharField(label=_("Nama pelapor"), max_length=150)
+    reporter_email = forms.EmailField(label=_("E-mail pelapor"), required=False)
+    reporter_phone = forms.CharField(label=_("Telepon pelapor"), required=False, max_length=30)
+    subject = forms.CharField(label=_("Judul"), max_length=200)
+    description = forms.CharField(label=_("Uraian / gejala"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = active_services(actor)
+        self.fields["reported_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") == TicketKind.COMPLAINT and not data.get("impact"):
+            self.add_error("impact", _("Pilih dampak: Mayor atau Minor."))
+        if data.get("reporting_method") == ReportingMethod.LAPOR and not data.get("lapor_tracking_id"):
+            self.add_error("lapor_tracking_id", _("Isi nomor pelacakan SP4N-LAPOR!."))
+        reported_at = data.get("reported_at")
+        if reported_at and reported_at > timezone.now():
+            self.add_error("reported_at", _("Waktu dilaporkan tidak boleh di masa depan."))
+        return data
+
+
+class QueueFilterForm(StyledFormMixin, forms.Form):
+    q = forms.CharField(label=_("Cari"), required=False)
+    pd = forms.ModelChoiceField(label=_("PD"), queryset=PerangkatDaerah.objects.none(), required=False)
+    kind = forms.ChoiceField(label=_("Jenis"), required=False, choices=[("", _("Semua jenis")), *TicketKind.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", _("Semua status")), ("open", _("Semua yang terbuka")), *TicketStatus.choices],
+    )  # fmt: skip
+    priority = forms.ChoiceField(
+        label=_("Prioritas"), required=False, choices=[("", _("Semua")), *[(str(p), f"P{p}") for p in range(1, 7)]]
+    )
+    mine = forms.BooleanField(label=_("Hanya tugas saya"), required=False)
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pd"].queryset = access.visible_pds(actor)
+        self.fields["pd"].empty_label = _("Semua PD")
+
+
+class MessageForm(StyledFormMixin, forms.Form):
+    message = forms.CharField(label=_("Pesan"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnalysisForm(StyledFormMixin, forms.Form):
+    analysis = forms.CharField(label=_("Analisis"), widget=forms.Textarea(attrs={"rows": 3}))
+    estimate_due = forms.DateTimeField(
+        label=_("Perkiraan selesai"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class EscalateForm(StyledFormMixin, forms.Form):
+    level = forms.TypedChoiceField(
+        label=_("Tingkat eskalasi"), coerce=int,
+        choices=[(1, _("1 — Administrator Layanan dibantu Administrator Infrastruktur dan Aplikasi")),
+                 (2, _("2 — PJ Penyedia Layanan dibantu PJ Infrastruktur dan Aplikasi")),
+                 (3, _("3 — Pimpinan PD Penyedia Layanan"))],
+    )  # fmt: skip
+    infra_admin = forms.ModelChoiceField(
+        label=_("Administrator infrastruktur"), queryset=User.objects.none(), required=False
+    )
+    reason = forms.CharField(label=_("Alasan"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, infra_admins, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["infra_admin"].queryset = infra_admins
+
+
+class ResolveForm(StyledFormMixin, forms.Form):
+    cause = forms.CharField(label=_("Penyebab"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    solution = forms.CharField(label=_("Penyelesaian"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PriorityForm(StyledFormMixin, forms.Form):
+    priority = forms.TypedChoiceField(
+        label=_("Prioritas baru"), coerce=int, choices=[(p, f"P{p}") for p in range(1, 7)]
+    )
+    reason = forms.CharField(label=_("Alasan perubahan"), max_length=200)

@@ -1,0 +1,79 @@
+"""The agent queue and the ticket page (O-1, O-2): recording a complaint
+received by phone, handling it through the page, and who sees what."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from spbe.desk.models import Ticket
+from spbe.desk.tests.test_actions import complaint, kritis_public  # noqa: F401  (fixture)
+
+
+def form(service, **overrides):
+    reported = timezone.localtime() - timedelta(hours=2)
+    data = {"kind": "complaint", "service": service.pk, "impact": "mayor", "reporting_method": "phone",
+            "lapor_tracking_id": "", "reported_at": reported.strftime("%Y-%m-%dT%H:%M"), "reporter_name": "Pak Darto",
+            "reporter_email": "", "reporter_phone": "08123456789", "subject": "Tidak bisa login",
+            "description": "Sejak pagi"}  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+def test_record_a_phone_complaint_with_its_real_time(world, kritis_public, login):  # noqa: F811
+    client = login(world.tegal_admin)
+    response = client.post(reverse("desk:create"), form(kritis_public))
+    ticket = Ticket.objects.get()
+    assert response["Location"] == reverse("desk:detail", args=[ticket.pk])
+    assert ticket.priority == 1
+    assert timezone.now() - ticket.reported_at > timedelta(hours=1, minutes=55)
+    page = client.get(response["Location"]).content.decode()
+    assert "Prioritas 1" in page and "Waktu tanggap (P-3)" in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"impact": ""}, "impact", "Pilih dampak"),
+        ({"reporting_method": "lapor"}, "lapor_tracking_id", "SP4N-LAPOR"),
+        ({"reporter_name": ""}, "reporter_name", "harus diisi"),
+    ],
+)
+def test_bad_input_is_explained_and_nothing_saved(world, kritis_public, login, overrides, field, message):  # noqa: F811
+    response = login(world.tegal_admin).post(reverse("desk:create"), form(kritis_public, **overrides))
+    assert response.status_code == 400
+    assert message.lower() in " ".join(response.context["form"].errors[field]).lower()
+    assert not Ticket.objects.exists()
+
+
+def test_handle_through_the_page(world, kritis_public, login):  # noqa: F811
+    ticket = complaint(kritis_public, world.tegal_admin)
+    client = login(world.tegal_admin)
+    client.post(reverse("desk:act", args=[ticket.pk, "tanggapi"]), {"tanggapi-message": "Kami periksa"})
+    client.post(
+        reverse("desk:act", args=[ticket.pk, "selesai"]), {"selesai-solution": "Sudah normal", "selesai-cause": ""}
+    )
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.solution) == ("resolved", "Sudah normal")
+    response = client.post(reverse("desk:act", args=[ticket.pk, "tanya"]), {"tanya-message": "?"}, follow=True)
+    assert "Tidak dapat dilakukan" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == "resolved"
+
+
+def test_queue_is_scoped_filtered_and_free_of_n_plus_1(world, kritis_public, login, django_assert_max_num_queries):  # noqa: F811
+    for number in range(15):
+        complaint(kritis_public, world.tegal_admin, subject=f"Gangguan {number}")
+    client = login(world.tegal_admin)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("desk:queue"), {"status": "open"}).content.decode()
+    assert "Gangguan 14" in page
+    assert "terlampaui" in page  # reported on 20 Nov: its response target has passed
+    assert "Gangguan 1" not in login(world.owner_admin).get(reverse("desk:queue")).content.decode()
+
+
+def test_another_pemda_cannot_open_the_ticket(world, kritis_public, login):  # noqa: F811
+    ticket = complaint(kritis_public, world.tegal_admin)
+    assert login(world.owner_admin).get(reverse("desk:detail", args=[ticket.pk])).status_code == 404
+    assert login(world.citizen).get(reverse("desk:detail", args=[ticket.pk])).status_code == 403

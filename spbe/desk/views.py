@@ -1,0 +1,196 @@
+"""The agent side of the service desk (O-1, O-2): the queue, recording a
+ticket, and handling it on its page. Every change goes through
+``spbe.desk.actions``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Q, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from spbe.clocks.choices import ClockState
+from spbe.clocks.models import Clock
+from spbe.desk import actions
+from spbe.desk.actions import Reporter
+from spbe.desk.choices import OPEN_STATUSES
+from spbe.desk.forms import (
+    AnalysisForm,
+    EscalateForm,
+    MessageForm,
+    PriorityForm,
+    QueueFilterForm,
+    ResolveForm,
+    TicketForm,
+)
+from spbe.desk.models import Ticket
+from spbe.front.listing import build_listing, render_listing
+from spbe.org import access
+from spbe.org.choices import Role
+from spbe.org.models import User
+from spbe.org.views import staff_required
+
+
+def visible_tickets(user):
+    """Tickets of the PDs the user may see, plus those assigned to them
+    (an infra/app administrator of Diskominfo handles escalated ones)."""
+    mine = Q(service_admin=user) | Q(infra_admin=user)
+    scoped = access.filter_by_pd(user, Ticket.objects.all())
+    return Ticket.objects.filter(Q(pk__in=scoped.values("pk")) | mine)
+
+
+def _with_next_due(qs):
+    """The earliest running clock's due instant, in the same query (no N+1)."""
+    clocks = Clock.objects.filter(
+        owner_type=ContentType.objects.get_for_model(Ticket), owner_id=OuterRef("pk"),
+        state__in=[ClockState.RUNNING, ClockState.BREACHED], stopped_at__isnull=True,
+    ).order_by("due_at")  # fmt: skip
+    return qs.annotate(next_due=Subquery(clocks.values("due_at")[:1]))
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    filters = QueueFilterForm(request.GET or None, actor=request.user)
+    qs = visible_tickets(request.user).select_related("service", "pd", "service_admin")
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["status"] == "open":
+            qs = qs.filter(status__in=OPEN_STATUSES)
+        elif data["status"]:
+            qs = qs.filter(status=data["status"])
+        for name in ("pd", "kind", "priority"):
+            if data[name]:
+                qs = qs.filter(**{name: data[name]})
+        if data["mine"]:
+            qs = qs.filter(Q(service_admin=request.user) | Q(infra_admin=request.user))
+    qs, listing = build_listing(
+        request, _with_next_due(qs), search_fields=["number", "subject", "reporter_name", "service__name"],
+        sorts={"reported": "reported_at", "priority": "priority", "due": "next_due", "number": "number"},
+        default_sort="-reported",
+    )  # fmt: skip
+    context = {"listing": listing, "filters": filters, "now": timezone.now()}
+    return render_listing(request, "desk/queue.html", "desk/_queue_results.html", context)
+
+
+@staff_required
+def create(request: HttpRequest) -> HttpResponse:
+    form = TicketForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = actions.open_ticket(
+                actor=request.user, service=data["service"], kind=data["kind"],
+                reporter=Reporter(data["reporter_name"], data["reporter_email"], data["reporter_phone"]),
+                subject=data["subject"], description=data["description"],
+                reporting_method=data["reporting_method"], reported_at=data["reported_at"],
+                impact=data["impact"], lapor_tracking_id=data["lapor_tracking_id"],
+            )  # fmt: skip
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Tiket %(number)s dicatat.") % {"number": ticket.number})
+            return redirect("desk:detail", pk=ticket.pk)
+    status = 400 if form.errors else 200
+    context = {"form": form, "title": _("Catat permintaan atau aduan"), "cancel_url": reverse("desk:queue")}
+    return render(request, "form_page.html", context, status=status)
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _ticket(request: HttpRequest, pk: int) -> Ticket:
+    return get_object_or_404(visible_tickets(request.user).select_related("service", "pd", "pemda"), pk=pk)
+
+
+def _infra_admins(ticket: Ticket):
+    return User.objects.filter(
+        role_assignments__role=Role.ADMIN_INFRA, role_assignments__pd__pemda=ticket.pemda, is_active=True
+    ).distinct()
+
+
+ACTIONS = {
+    "tanggapi": (MessageForm, lambda u, t, d: actions.respond(u, t, d["message"])),
+    "analisis": (AnalysisForm, lambda u, t, d: actions.record_analysis(u, t, d["analysis"], d["estimate_due"])),
+    "eskalasi": (
+        EscalateForm,
+        lambda u, t, d: actions.escalate(u, t, d["level"], d["reason"], infra_admin=d["infra_admin"]),
+    ),
+    "tanya": (MessageForm, lambda u, t, d: actions.wait_for_reporter(u, t, d["message"])),
+    "balasan": (MessageForm, lambda u, t, d: actions.reporter_replied(u, t, d["message"])),
+    "selesai": (ResolveForm, lambda u, t, d: actions.resolve(u, t, d["solution"], d["cause"])),
+    "prioritas": (PriorityForm, lambda u, t, d: actions.set_priority(u, t, d["priority"], d["reason"])),
+}
+
+
+LABELS = {
+    "tanggapi": gettext_lazy("Tanggapi pelapor"),
+    "analisis": gettext_lazy("Catat analisis dan perkiraan"),
+    "eskalasi": gettext_lazy("Eskalasi"),
+    "tanya": gettext_lazy("Tanya pelapor (jam dijeda)"),
+    "balasan": gettext_lazy("Catat balasan pelapor"),
+    "selesai": gettext_lazy("Laporkan penyelesaian"),
+    "prioritas": gettext_lazy("Ubah prioritas"),
+}
+
+
+def _forms(ticket: Ticket, bound: dict | None = None) -> list[tuple[str, str, object]]:
+    forms = []
+    for verb, (form_class, _act) in ACTIONS.items():
+        kwargs = {"infra_admins": _infra_admins(ticket)} if form_class is EscalateForm else {}
+        forms.append((verb, LABELS[verb], (bound or {}).get(verb) or form_class(prefix=verb, **kwargs)))
+    return forms
+
+
+def _page(request: HttpRequest, ticket: Ticket, bound: dict | None = None, status: int = 200) -> HttpResponse:
+    context = {
+        "ticket": ticket,
+        "timeline": ticket.timeline.select_related("actor"),
+        "clocks": actions.ticket_clocks(ticket),
+        "forms": _forms(ticket, bound),
+        "is_open": ticket.status in OPEN_STATUSES,
+        "now": timezone.now(),
+    }
+    return render(request, "desk/detail.html", context, status=status)
+
+
+@staff_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, _ticket(request, pk))
+
+
+@staff_required
+@require_POST
+def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    if verb not in ACTIONS:
+        raise Http404
+    ticket = _ticket(request, pk)
+    form_class, action = ACTIONS[verb]
+    kwargs = {"infra_admins": _infra_admins(ticket)} if form_class is EscalateForm else {}
+    form = form_class(request.POST, prefix=verb, **kwargs)
+    if form.is_valid():
+        try:
+            action(request.user, ticket, form.cleaned_data)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):  # the step does not fit the ticket's state
+                for message in error.messages:
+                    messages.error(request, message)
+                return redirect("desk:detail", pk=ticket.pk)
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Tersimpan di linimasa tiket."))
+            return redirect("desk:detail", pk=ticket.pk)
+    return _page(request, ticket, {verb: form}, status=400)
