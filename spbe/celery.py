@@ -19,4 +19,5 @@ app.conf.beat_schedule = {
     "clear-expired-sessions": {"task": "spbe.front.tasks.clear_expired_sessions", "schedule": 6 * 3600.0},
     "check-sla-clocks": {"task": "spbe.clocks.tasks.check_clocks", "schedule": 60.0},
     "close-unconfirmed-tickets": {"task": "spbe.desk.tasks.close_unconfirmed_tickets", "schedule": 3600.0},
+    "deliver-outbox": {"task": "spbe.notify.tasks.deliver_outbox", "schedule": 60.0},
 }

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "spbe.catalog",
     "spbe.cmdb",
     "spbe.desk",
+    "spbe.notify",
     "spbe.front",
 ]
 

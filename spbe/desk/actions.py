@@ -17,6 +17,7 @@ from spbe.catalog.choices import Lifecycle
 from spbe.clocks import actions as clocks
 from spbe.clocks.choices import ClockKind
 from spbe.clocks.models import Clock
+from spbe.desk import notifications
 from spbe.desk.choices import Impact, TicketKind, TicketStatus, TimelineKind
 from spbe.desk.models import Ticket, TicketCounter, TimelineEvent
 
@@ -135,6 +136,7 @@ def open_ticket(
         note(ticket, TimelineKind.PRIORITY, actor, ticket.priority_reason, priority=ticket.priority)
         _start_clock(ticket, ClockKind.RESPONSE, ticket.policy_version.pack.response_target(ticket.priority))
     _start_clock(ticket, ClockKind.USER_SERVICE, service.user_service_target)
+    notifications.ticket_opened(ticket)
     return ticket
 
 
@@ -236,6 +238,7 @@ def escalate(actor, ticket: Ticket, level: int, reason: str, *, infra_admin=None
         ticket.infra_admin = infra_admin
     ticket.save(update_fields=["escalation_level", "infra_admin", "last_updated"])
     note(ticket, TimelineKind.ESCALATED, actor, reason.strip(), public=False, level=level, automatic=automatic)
+    notifications.ticket_escalated(ticket, ticket.escalation_level, reason.strip())
     return ticket
 
 
@@ -295,6 +298,7 @@ def resolve(actor, ticket: Ticket, solution: str, cause: str = "", at: datetime 
     _move(ticket, TicketStatus.RESOLVED, solution=solution.strip(), cause=cause.strip() or ticket.cause, resolved_at=at)
     _pause_clocks(ticket, at)
     note(ticket, TimelineKind.RESOLVED, actor, solution.strip(), at=at)
+    notifications.ticket_resolved(ticket)
     return ticket
 
 

@@ -58,6 +58,7 @@ def test_beat_schedules_the_heartbeat_and_session_cleanup():
         "spbe.front.tasks.clear_expired_sessions",
         "spbe.clocks.tasks.check_clocks",
         "spbe.desk.tasks.close_unconfirmed_tickets",
+        "spbe.notify.tasks.deliver_outbox",
     }
 
 

@@ -1,0 +1,76 @@
+"""Who hears about a ticket, and when (O-2, E-3). Messages go through the
+outbox (spbe.notify), in the same transaction as the change."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from spbe.notify.outbox import enqueue
+from spbe.org.choices import Role
+from spbe.org.models import User
+
+# E-3 escalation levels: who is told, by role, in the service's PD (and, for
+# the infrastructure roles, also in the Pemda's Diskominfo).
+ESCALATION_ROLES = {
+    1: (Role.ADMIN_LAYANAN, Role.ADMIN_INFRA),
+    2: (Role.PJ_PENYEDIA, Role.PJ_INFRA),
+    3: (Role.PIMPINAN_PD,),
+}
+INFRA_ROLES = {Role.ADMIN_INFRA, Role.PJ_INFRA}
+
+
+def _emails(ticket, roles) -> list[str]:
+    pds = [ticket.pd_id]
+    coordinator = ticket.pemda.spbe_coordinator
+    emails = []
+    for role in roles:
+        in_pds = [*pds, coordinator.pk] if role in INFRA_ROLES and coordinator else pds
+        emails += User.objects.filter(
+            is_active=True, role_assignments__role=role, role_assignments__pd_id__in=in_pds
+        ).values_list("email", flat=True)
+    return emails
+
+
+def _summary(ticket) -> str:
+    return "\n".join([
+        f"{_('Nomor')}: {ticket.number}",
+        f"{_('Layanan')}: {ticket.service.name} ({ticket.pd.name})",
+        f"{_('Judul')}: {ticket.subject}",
+        f"{_('Prioritas')}: P{ticket.priority}" if ticket.priority else "",
+        f"{_('Dilaporkan')}: {timezone.localtime(ticket.reported_at):%d-%m-%Y %H:%M}",
+    ]).strip()  # fmt: skip
+
+
+def ticket_opened(ticket) -> None:
+    enqueue(
+        key=f"ticket-{ticket.pk}-opened-reporter", to=[ticket.reporter_email], pemda=ticket.pemda,
+        subject=_("[%(number)s] Laporan Anda sudah kami terima") % {"number": ticket.number},
+        body=_("Terima kasih. Laporan Anda tercatat dan akan ditangani.") + "\n\n" + _summary(ticket),
+    )  # fmt: skip
+    # the service's own administrator, or every Administrator Layanan of the PD
+    admins = [ticket.service_admin.email] if ticket.service_admin else _emails(ticket, (Role.ADMIN_LAYANAN,))
+    enqueue(
+        key=f"ticket-{ticket.pk}-opened-admin", to=admins,
+        pemda=ticket.pemda, subject=_("[%(number)s] Tiket baru: %(subject)s") % {"number": ticket.number,
+                                                                                "subject": ticket.subject},
+        body=_summary(ticket),
+    )  # fmt: skip
+
+
+def ticket_escalated(ticket, level: int, reason: str) -> None:
+    enqueue(
+        key=f"ticket-{ticket.pk}-escalation-{level}", to=_emails(ticket, ESCALATION_ROLES[level]), pemda=ticket.pemda,
+        subject=_("[%(number)s] Eskalasi level %(level)d") % {"number": ticket.number, "level": level},
+        body=reason + "\n\n" + _summary(ticket),
+    )  # fmt: skip
+
+
+def ticket_resolved(ticket) -> None:
+    enqueue(
+        key=f"ticket-{ticket.pk}-resolved-{ticket.resolved_at:%Y%m%d%H%M%S}", to=[ticket.reporter_email],
+        pemda=ticket.pemda,
+        subject=_("[%(number)s] Mohon konfirmasi penyelesaian") % {"number": ticket.number},
+        body=_("Laporan Anda telah diselesaikan: %(solution)s\nMohon konfirmasi, atau sampaikan bila masih ada "
+               "kendala.") % {"solution": ticket.solution} + "\n\n" + _summary(ticket),
+    )  # fmt: skip
