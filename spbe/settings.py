@@ -260,6 +260,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TicketKindEnum": "spbe.desk.choices.TicketKind",
+        "ClockKindEnum": "spbe.clocks.choices.ClockKind",
+    },
 }
 
 # --- Logging: one JSON object a line on stdout ----------------------------------

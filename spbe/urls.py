@@ -6,11 +6,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
+from spbe.desk.api import TicketViewSet
 from spbe.front import views as front_views
 from spbe.org import api as org_api
 from spbe.org import forms as org_forms
 from spbe.policy import api as policy_api
+
+ticket_router = DefaultRouter(trailing_slash=True)
+ticket_router.include_root_view = False
+ticket_router.register("tickets", TicketViewSet, basename="ticket")
 
 handler403 = "spbe.front.views.error_403"
 handler404 = "spbe.front.views.error_404"
@@ -22,6 +28,7 @@ api_patterns = [
     path("pd/<int:pk>/", org_api.PDDetailView.as_view(), name="pd-detail"),
     path("sla/deadline/", policy_api.DeadlineView.as_view(), name="sla-deadline"),
     path("sla/elapsed/", policy_api.ElapsedView.as_view(), name="sla-elapsed"),
+    path("", include(ticket_router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
