@@ -60,3 +60,13 @@ class TimelineKind(models.TextChoices):
     CLOSED = "closed", _("Ditutup")
     STATUS = "status", _("Status")
     CLOCK = "clock", _("Jam SLA")
+
+
+class ProblemStatus(models.TextChoices):
+    """O-3: a recurring disruption under review."""
+
+    OPEN = "open", _("Terbuka")
+    ANALYSING = "analysing", _("Analisis akar masalah")
+    KNOWN_ERROR = "known_error", _("Kesalahan diketahui (ada solusi sementara)")
+    RESOLVED = "resolved", _("Perbaikan permanen diterapkan")
+    CLOSED = "closed", _("Ditutup")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from spbe.catalog.choices import Lifecycle
 from spbe.catalog.models import Service
 from spbe.desk.choices import Impact, ReportingMethod, TicketKind, TicketStatus
+from spbe.desk.models import Problem
 from spbe.front.forms import StyledFormMixin
 from spbe.org import access
 from spbe.org.models import PerangkatDaerah, User
@@ -114,3 +115,15 @@ class PriorityForm(StyledFormMixin, forms.Form):
         label=_("Prioritas baru"), coerce=int, choices=[(p, f"P{p}") for p in range(1, 7)]
     )
     reason = forms.CharField(label=_("Alasan perubahan"), max_length=200)
+
+
+class ProblemForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Problem
+        fields = ["title", "status", "root_cause", "workaround", "permanent_fix"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in ("root_cause", "workaround", "permanent_fix")}
+
+
+class ReviewForm(StyledFormMixin, forms.Form):
+    days = forms.IntegerField(label=_("Periode (hari terakhir)"), min_value=1, max_value=366, initial=30)
+    minimum = forms.IntegerField(label=_("Minimal jumlah aduan"), min_value=2, max_value=1000, initial=3)

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from spbe.desk.choices import Impact, ReportingMethod, TicketKind, TicketStatus, TimelineKind
+from spbe.desk.choices import Impact, ProblemStatus, ReportingMethod, TicketKind, TicketStatus, TimelineKind
 
 
 class TicketCounter(models.Model):
@@ -143,3 +143,34 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Problem(models.Model):
+    """O-3 Reviu Berkala Gangguan Layanan: a recurring disruption found by
+    the Administrator Layanan, its root cause, workaround and permanent fix."""
+
+    pemda = models.ForeignKey("org.Pemda", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pemda"))
+    pd = models.ForeignKey("org.PerangkatDaerah", on_delete=models.PROTECT, related_name="problems",
+                           verbose_name=_("penyedia layanan"))  # fmt: skip
+    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="problems", verbose_name=_("layanan"))  # fmt: skip
+    component = models.ForeignKey("cmdb.Component", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="problems", verbose_name=_("komponen"))  # fmt: skip
+    title = models.CharField(_("judul"), max_length=200)
+    complaints = models.ManyToManyField(Ticket, related_name="problems", verbose_name=_("aduan terkait"))
+    root_cause = models.TextField(_("akar masalah"), blank=True)
+    workaround = models.TextField(_("solusi sementara"), blank=True)
+    permanent_fix = models.TextField(_("perbaikan permanen"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=ProblemStatus.choices, default=ProblemStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+", verbose_name=_("dibuka oleh"))  # fmt: skip
+    created = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    last_updated = models.DateTimeField(_("terakhir diubah"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("masalah")
+        verbose_name_plural = _("masalah")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.title

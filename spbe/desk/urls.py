@@ -6,6 +6,9 @@ app_name = "desk"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("baru/", views.create, name="create"),
+    path("reviu/", views.problem_review, name="review"),
+    path("reviu/buka/", views.problem_open, name="problem_open"),
+    path("masalah/<int:pk>/", views.problem_detail, name="problem"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<slug:verb>/", views.act, name="act"),
 ]

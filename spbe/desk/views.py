@@ -4,6 +4,8 @@ ticket, and handling it on its page. Every change goes through
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -16,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from spbe.audit.record import snapshot
 from spbe.clocks.choices import ClockState
 from spbe.clocks.models import Clock
-from spbe.desk import actions
+from spbe.desk import actions, problems
 from spbe.desk.actions import Reporter
 from spbe.desk.choices import OPEN_STATUSES
 from spbe.desk.forms import (
@@ -26,11 +29,13 @@ from spbe.desk.forms import (
     EscalateForm,
     MessageForm,
     PriorityForm,
+    ProblemForm,
     QueueFilterForm,
     ResolveForm,
+    ReviewForm,
     TicketForm,
 )
-from spbe.desk.models import Ticket
+from spbe.desk.models import Problem, Ticket
 from spbe.front.listing import build_listing, render_listing
 from spbe.org import access
 from spbe.org.choices import Role
@@ -194,3 +199,60 @@ def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             messages.success(request, _("Tersimpan di linimasa tiket."))
             return redirect("desk:detail", pk=ticket.pk)
     return _page(request, ticket, {verb: form}, status=400)
+
+
+# --- O-3 periodic review of disruptions -------------------------------------------------
+
+
+@staff_required
+def problem_review(request: HttpRequest) -> HttpResponse:
+    form = ReviewForm(request.GET or None)
+    days, minimum = (form.cleaned_data["days"], form.cleaned_data["minimum"]) if form.is_valid() else (30, 3)
+    found = problems.recurring(visible_tickets(request.user), days, minimum)
+    context = {"form": form, "found": found, "days": days, "problems": _visible_problems(request.user)[:20]}
+    return render(request, "desk/review.html", context)
+
+
+def _visible_problems(user):
+    return access.filter_by_pd(user, Problem.objects.select_related("pd", "service", "component"))
+
+
+@staff_required
+@require_POST
+def problem_open(request: HttpRequest) -> HttpResponse:
+    kind, days = request.POST.get("kind"), int(request.POST.get("days") or 30)
+    object_id = request.POST.get("object_id", "")
+    since = timezone.now() - timedelta(days=max(1, min(days, 366)))
+    complaints = visible_tickets(request.user).filter(kind="complaint", reported_at__gte=since)
+    if kind == "service" and object_id.isdigit():
+        complaints, target = complaints.filter(service_id=object_id), {"service_id": int(object_id)}
+    elif kind == "component" and object_id.isdigit():
+        complaints, target = complaints.filter(components__id=object_id).distinct(), {"component_id": int(object_id)}
+    else:
+        raise Http404
+    complaints = list(complaints.select_related("pemda", "pd", "service"))
+    if not complaints:
+        raise Http404
+    subject = complaints[0].service.name if kind == "service" else request.POST.get("label", "")
+    title = _("Gangguan berulang: %(what)s") % {"what": subject}
+    problem = problems.open_problem(request.user, title=title, complaints=complaints,
+                                    service=complaints[0].service if kind == "service" else None,
+                                    component=None)  # fmt: skip
+    if kind == "component":
+        problem.component_id = target["component_id"]
+        problem.save(update_fields=["component"])
+    messages.success(request, _("Masalah dibuka dengan %(n)d aduan terkait.") % {"n": len(complaints)})
+    return redirect("desk:problem", pk=problem.pk)
+
+
+@staff_required
+def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = get_object_or_404(_visible_problems(request.user), pk=pk)
+    before = snapshot(problem, problems.PROBLEM_FIELDS)
+    form = ProblemForm(request.POST or None, instance=problem)
+    if request.method == "POST" and form.is_valid():
+        problems.update_problem(request.user, form.save(commit=False), before)
+        messages.success(request, _("Perubahan disimpan; penyedia layanan diberi tahu bila status berubah."))
+        return redirect("desk:problem", pk=problem.pk)
+    context = {"problem": problem, "form": form, "complaints": problem.complaints.select_related("service")}
+    return render(request, "desk/problem.html", context, status=400 if form.errors else 200)

@@ -58,7 +58,7 @@ STAGES = {
         [
             Requirement("O-1", _("Permintaan Layanan"), "desk:queue"),
             Requirement("O-2", _("Penanganan Aduan"), "desk:queue"),
-            Requirement("O-3", _("Reviu Berkala Gangguan Layanan")),
+            Requirement("O-3", _("Reviu Berkala Gangguan Layanan"), "desk:review"),
             Requirement("O-4", _("Pemantauan dan Pemeliharaan Layanan")),
             Requirement("O-5", _("Pemulihan Layanan")),
             Requirement("O-6", _("Rilis Layanan")),
