@@ -366,3 +366,22 @@ def close_unconfirmed(now: datetime) -> list[Ticket]:
         if auto_close_instant(ticket) <= now:
             closed.append(confirm(None, ticket, at=now, automatic=True))
     return closed
+
+
+@transaction.atomic
+def assign(actor, tickets: list[Ticket], admin) -> int:
+    """Bulk assignment to an Administrator Layanan: only tickets of PDs in
+    which that person holds a structural role are assigned; returns how many."""
+    from spbe.org import access
+
+    roles_by_pd = access.scope_for(admin).roles_by_pd
+    done = 0
+    for ticket in tickets:
+        if not roles_by_pd.get(ticket.pd_id) or ticket.service_admin_id == admin.pk:
+            continue
+        ticket.service_admin = admin
+        ticket.save(update_fields=["service_admin", "last_updated"])
+        note(ticket, TimelineKind.ASSIGNED, actor, _("Ditugaskan kepada %(name)s.") % {"name": admin.full_name},
+             public=False)  # fmt: skip
+        done += 1
+    return done

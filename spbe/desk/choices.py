@@ -58,6 +58,7 @@ class TimelineKind(models.TextChoices):
     CONFIRMED = "confirmed", _("Dikonfirmasi pelapor")
     REOPENED = "reopened", _("Dibuka kembali")
     CLOSED = "closed", _("Ditutup")
+    ASSIGNED = "assigned", _("Ditugaskan")
     STATUS = "status", _("Status")
     CLOCK = "clock", _("Jam SLA")
 

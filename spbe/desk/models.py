@@ -174,3 +174,27 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SavedView(models.Model):
+    """A named set of queue filters of one person (issue 5, item 9)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(_("nama tampilan"), max_length=80)
+    querystring = models.CharField(_("filter"), max_length=500, blank=True)
+    created = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tampilan tersimpan")
+        verbose_name_plural = _("tampilan tersimpan")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                name="desk_saved_view_name",
+                violation_error_message=_("Anda sudah punya tampilan dengan nama ini."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -35,7 +35,7 @@ from spbe.desk.forms import (
     ReviewForm,
     TicketForm,
 )
-from spbe.desk.models import Problem, Ticket
+from spbe.desk.models import Problem, SavedView, Ticket
 from spbe.front.listing import build_listing, render_listing
 from spbe.org import access
 from spbe.org.choices import Role
@@ -80,7 +80,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         sorts={"reported": "reported_at", "priority": "priority", "due": "next_due", "number": "number"},
         default_sort="-reported",
     )  # fmt: skip
-    context = {"listing": listing, "filters": filters, "now": timezone.now()}
+    context = {
+        "listing": listing,
+        "filters": filters,
+        "now": timezone.now(),
+        "saved_views": SavedView.objects.filter(user=request.user),
+        "assignees": assignable_admins(request.user),
+    }
     return render_listing(request, "desk/queue.html", "desk/_queue_results.html", context)
 
 
@@ -256,3 +262,52 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("desk:problem", pk=problem.pk)
     context = {"problem": problem, "form": form, "complaints": problem.complaints.select_related("service")}
     return render(request, "desk/problem.html", context, status=400 if form.errors else 200)
+
+
+# --- Saved views and bulk assignment (issue 5, item 9) -----------------------------------
+
+
+@staff_required
+@require_POST
+def save_view(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "").strip()[:80]
+    querystring = request.POST.get("querystring", "")[:500]
+    if not name:
+        messages.error(request, _("Beri nama tampilan."))
+    elif SavedView.objects.filter(user=request.user, name=name).exists():
+        messages.error(request, _("Anda sudah punya tampilan dengan nama ini."))
+    else:
+        SavedView.objects.create(user=request.user, name=name, querystring=querystring)
+        messages.success(request, _("Tampilan %(name)s disimpan.") % {"name": name})
+    return redirect(f"{reverse('desk:queue')}?{querystring}")
+
+
+@staff_required
+@require_POST
+def delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(SavedView, pk=pk, user=request.user).delete()
+    return redirect("desk:queue")
+
+
+def assignable_admins(user):
+    return User.objects.filter(
+        is_active=True, role_assignments__role=Role.ADMIN_LAYANAN, role_assignments__pd__in=access.visible_pds(user)
+    ).distinct()
+
+
+@staff_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    admin = assignable_admins(request.user).filter(pk=request.POST.get("assignee") or 0).first()
+    ids = [value for value in request.POST.getlist("ticket") if value.isdigit()]
+    tickets = list(visible_tickets(request.user).filter(pk__in=ids))
+    if admin is None or not tickets:
+        messages.error(request, _("Pilih tiket dan petugas yang dituju."))
+    else:
+        done = actions.assign(request.user, tickets, admin)
+        skipped = len(tickets) - done
+        messages.success(request, _("%(n)d tiket ditugaskan kepada %(name)s.") % {"n": done, "name": admin.full_name})
+        if skipped:
+            messages.warning(request, _("%(n)d tiket dilewati: petugas itu tidak bertugas di PD tiket tersebut, "
+                                        "atau sudah ditugaskan.") % {"n": skipped})  # fmt: skip
+    return redirect(f"{reverse('desk:queue')}?{request.POST.get('querystring', '')}")

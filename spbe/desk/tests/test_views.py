@@ -77,3 +77,28 @@ def test_another_pemda_cannot_open_the_ticket(world, kritis_public, login):  # n
     ticket = complaint(kritis_public, world.tegal_admin)
     assert login(world.owner_admin).get(reverse("desk:detail", args=[ticket.pk])).status_code == 404
     assert login(world.citizen).get(reverse("desk:detail", args=[ticket.pk])).status_code == 403
+
+
+def test_save_and_use_a_view(world, kritis_public, login):  # noqa: F811
+    client = login(world.tegal_admin)
+    client.post(reverse("desk:save_view"), {"name": "P1 terbuka", "querystring": "status=open&priority=1"})
+    page = client.get(reverse("desk:queue")).content.decode()
+    assert "P1 terbuka" in page and "status=open&amp;priority=1" in page
+    again = client.post(reverse("desk:save_view"), {"name": "P1 terbuka", "querystring": ""}, follow=True)
+    assert "sudah punya tampilan" in again.content.decode()
+
+
+def test_bulk_assign_only_within_the_assignees_pd(world, kritis_public, login):  # noqa: F811
+    from spbe.conftest import give, make_person
+    from spbe.org.choices import Role
+
+    other = make_person("admin2@tegal.test", world.tegal, full_name="Admin Kedua")
+    give(other, Role.ADMIN_LAYANAN, world.tegal_dukcapil)
+    tickets = [complaint(kritis_public, world.tegal_admin, subject=f"T{i}") for i in range(3)]
+    client = login(world.tegal_coordinator)
+    client.post(reverse("desk:bulk_assign"), {"assignee": other.pk, "ticket": [t.pk for t in tickets]})
+    assert set(Ticket.objects.values_list("service_admin", flat=True)) == {other.pk}
+    assert all(t.timeline.filter(kind="assigned").exists() for t in Ticket.objects.all())
+    outsider = login(world.coordinator)  # another Pemda: sees none of them, assigns nothing
+    outsider.post(reverse("desk:bulk_assign"), {"assignee": world.owner_admin.pk, "ticket": [t.pk for t in tickets]})
+    assert set(Ticket.objects.values_list("service_admin", flat=True)) == {other.pk}
