@@ -178,6 +178,8 @@ if PRODUCTION:
         # years: the domain owner's decision, not an application default.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 METRICS_TOKEN = env_str("SPBE_METRICS_TOKEN")
+# The address people reach the app at, for links in e-mails (portal, confirmation).
+SITE_URL = env_str("SPBE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "id"

@@ -42,6 +42,7 @@ urlpatterns = [
     path("katalog/berkas/", include("spbe.catalog.urls_io")),
     path("cmdb/", include("spbe.cmdb.urls")),
     path("layanan-pengguna/", include("spbe.desk.urls")),
+    path("portal/", include("spbe.desk.urls_portal")),
     path("persetujuan/", include("spbe.approvals.urls")),
     path("publik/", include("spbe.catalog.urls_public")),
     path(

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from spbe.approvals.validators import validate_attachment
 from spbe.desk.choices import Impact, ProblemStatus, ReportingMethod, TicketKind, TicketStatus, TimelineKind
 
 
@@ -198,3 +199,40 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PendingReport(models.Model):
+    """A report from the public portal waiting for its e-mail to be verified;
+    the ticket is opened only when the link in that e-mail is followed."""
+
+    service = models.ForeignKey("catalog.Service", on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(_("e-mail"))
+    data = models.JSONField(default=dict)
+    screenshot = models.FileField(_("tangkapan layar"), upload_to="portal/%Y/%m/", blank=True,
+                                  validators=[validate_attachment])  # fmt: skip
+    created = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("laporan menunggu verifikasi")
+        verbose_name_plural = _("laporan menunggu verifikasi")
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.created:%Y-%m-%d %H:%M}"
+
+
+class TicketAttachment(models.Model):
+    """A screenshot or document the reporter attached (checked by content)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("berkas"), upload_to="tiket/%Y/%m/", validators=[validate_attachment])
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lampiran tiket")
+        verbose_name_plural = _("lampiran tiket")
+
+    def __str__(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]

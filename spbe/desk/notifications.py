@@ -3,6 +3,9 @@ outbox (spbe.notify), in the same transaction as the change."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +21,14 @@ ESCALATION_ROLES = {
     3: (Role.PIMPINAN_PD,),
 }
 INFRA_ROLES = {Role.ADMIN_INFRA, Role.PJ_INFRA}
+TICKET_LINK_SALT = "spbe.portal.ticket"
+
+
+def ticket_link(ticket) -> str:
+    """The reporter's signed link to follow, reply, confirm and rate, with no
+    account needed (issue 5, items 6 and 8)."""
+    token = signing.dumps(ticket.number, salt=TICKET_LINK_SALT)
+    return f"{settings.SITE_URL}{reverse('portal:ticket', args=[ticket.number])}?t={token}"
 
 
 def _emails(ticket, roles) -> list[str]:
@@ -46,7 +57,8 @@ def ticket_opened(ticket) -> None:
     enqueue(
         key=f"ticket-{ticket.pk}-opened-reporter", to=[ticket.reporter_email], pemda=ticket.pemda,
         subject=_("[%(number)s] Laporan Anda sudah kami terima") % {"number": ticket.number},
-        body=_("Terima kasih. Laporan Anda tercatat dan akan ditangani.") + "\n\n" + _summary(ticket),
+        body=_("Terima kasih. Laporan Anda tercatat dan akan ditangani. Pantau di:\n%(link)s")
+        % {"link": ticket_link(ticket)} + "\n\n" + _summary(ticket),
     )  # fmt: skip
     # the service's own administrator, or every Administrator Layanan of the PD
     admins = [ticket.service_admin.email] if ticket.service_admin else _emails(ticket, (Role.ADMIN_LAYANAN,))
@@ -71,6 +83,7 @@ def ticket_resolved(ticket) -> None:
         key=f"ticket-{ticket.pk}-resolved-{ticket.resolved_at:%Y%m%d%H%M%S}", to=[ticket.reporter_email],
         pemda=ticket.pemda,
         subject=_("[%(number)s] Mohon konfirmasi penyelesaian") % {"number": ticket.number},
-        body=_("Laporan Anda telah diselesaikan: %(solution)s\nMohon konfirmasi, atau sampaikan bila masih ada "
-               "kendala.") % {"solution": ticket.solution} + "\n\n" + _summary(ticket),
+        body=_("Laporan Anda telah diselesaikan: %(solution)s\nMohon konfirmasi dan beri nilai, atau sampaikan bila "
+               "masih ada kendala:\n%(link)s") % {"solution": ticket.solution, "link": ticket_link(ticket)}
+        + "\n\n" + _summary(ticket),
     )  # fmt: skip
