@@ -13,5 +13,6 @@ urlpatterns = [
     path("reviu/buka/", views.problem_open, name="problem_open"),
     path("masalah/<int:pk>/", views.problem_detail, name="problem"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/lampiran/<int:attachment_pk>/", views.attachment, name="attachment"),
     path("<int:pk>/<slug:verb>/", views.act, name="act"),
 ]

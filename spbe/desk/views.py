@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +35,7 @@ from spbe.desk.forms import (
     ReviewForm,
     TicketForm,
 )
-from spbe.desk.models import Problem, SavedView, Ticket
+from spbe.desk.models import Problem, SavedView, Ticket, TicketAttachment
 from spbe.front.listing import build_listing, render_listing
 from spbe.org import access
 from spbe.org.choices import Role
@@ -311,3 +311,11 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
             messages.warning(request, _("%(n)d tiket dilewati: petugas itu tidak bertugas di PD tiket tersebut, "
                                         "atau sudah ditugaskan.") % {"n": skipped})  # fmt: skip
     return redirect(f"{reverse('desk:queue')}?{request.POST.get('querystring', '')}")
+
+
+@staff_required
+def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """A reporter's screenshot, only for staff who may see the ticket."""
+    ticket = _ticket(request, pk)
+    item = get_object_or_404(TicketAttachment, pk=attachment_pk, ticket=ticket)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=str(item))

@@ -43,10 +43,18 @@ def test_public_report_is_opened_only_after_email_verification(world, kritis_pub
     ticket = Ticket.objects.get()
     assert (ticket.priority, ticket.reporting_method, ticket.reporter_email) == (1, "portal", "siti@mail.test")
     assert ticket.attachments.count() == 1
+    attachment_url = reverse("desk:attachment", args=[ticket.pk, ticket.attachments.get().pk])
     assert ticket.number in response.content.decode()
     again = client.get(path_of(body, "/portal/verifikasi/"))
     assert again.status_code == 400 and "sudah dipakai" in again.content.decode()
     assert Ticket.objects.count() == 1
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(world.tegal_admin, backend="django.contrib.auth.backends.ModelBackend")
+    assert staff.get(attachment_url).status_code == 200
+    staff.force_login(world.owner_admin, backend="django.contrib.auth.backends.ModelBackend")
+    assert staff.get(attachment_url).status_code == 404
 
 
 def test_an_expired_or_unknown_link_is_explained(world, kritis_public, client):  # noqa: F811
