@@ -87,6 +87,15 @@ def ticket_clocks(ticket: Ticket):
     return Clock.objects.filter(owner_type=ContentType.objects.get_for_model(Ticket), owner_id=ticket.pk)
 
 
+def applicable_sla(service, at: datetime):
+    """The SLA document in force for the service on that date (E-3), if any."""
+    from spbe.desk.models import SlaDocument
+
+    day = at.astimezone(ZoneInfo(service.pd.pemda.time_zone)).date()
+    documents = SlaDocument.objects.filter(services=service, valid_from__lte=day, valid_to__gte=day)
+    return documents.order_by("-valid_from").first()
+
+
 @transaction.atomic
 def open_ticket(
     *,
@@ -126,6 +135,7 @@ def open_ticket(
         ticket.priority, ticket.priority_reason = priority_of(ticket)
     elif service.requires_approval:
         ticket.status = TicketStatus.AWAITING_APPROVAL
+    ticket.sla_document = applicable_sla(service, reported_at)
     ticket.number = next_number(pemda, reported_at)
     ticket.full_clean()
     ticket.save()
@@ -136,6 +146,8 @@ def open_ticket(
         note(ticket, TimelineKind.PRIORITY, actor, ticket.priority_reason, priority=ticket.priority)
         _start_clock(ticket, ClockKind.RESPONSE, ticket.policy_version.pack.response_target(ticket.priority))
     _start_clock(ticket, ClockKind.USER_SERVICE, service.user_service_target)
+    if ticket.sla_document is not None:
+        _start_clock(ticket, ClockKind.SLA_RESPONSE, ticket.sla_document.response_target)
     notifications.ticket_opened(ticket)
     return ticket
 
@@ -187,7 +199,7 @@ def respond(actor, ticket: Ticket, message: str, at: datetime | None = None) -> 
         if ticket.status == TicketStatus.NEW:
             ticket.status = TicketStatus.IN_PROGRESS
         ticket.save(update_fields=["first_response_at", "status", "last_updated"])
-        for clock in ticket_clocks(ticket).filter(kind=ClockKind.RESPONSE):
+        for clock in ticket_clocks(ticket).filter(kind__in=[ClockKind.RESPONSE, ClockKind.SLA_RESPONSE]):
             clocks.stop_clock(clock, at)
     note(ticket, TimelineKind.RESPONDED, actor, message.strip(), at=at)
     return ticket
@@ -385,3 +397,22 @@ def assign(actor, tickets: list[Ticket], admin) -> int:
              public=False)  # fmt: skip
         done += 1
     return done
+
+
+@transaction.atomic
+def classify_urgency(actor, ticket: Ticket, urgency: int) -> Ticket:
+    """E-3 problem classification (1 high, 2 medium, 3 low) of a ticket on a
+    service under an SLA document: starts the SLA resolution clock, counted
+    from the report. Set once: the clock must not be restarted."""
+    if ticket.sla_document is None:
+        raise ValidationError(_("Layanan ini tidak berada di bawah dokumen SLA."))
+    if urgency not in (1, 2, 3):
+        raise ValidationError({"urgency": _("Tingkat urgensi 1 sampai 3.")})
+    if ticket.urgency is not None:
+        raise ValidationError(_("Tingkat urgensi sudah ditetapkan."))
+    ticket.urgency = urgency
+    ticket.save(update_fields=["urgency", "last_updated"])
+    note(ticket, TimelineKind.PRIORITY, actor, _("Urgensi E-3: %(level)d") % {"level": urgency}, public=False,
+         urgency=urgency)  # fmt: skip
+    _start_clock(ticket, ClockKind.SLA_RESOLUTION, ticket.sla_document.resolution_for(urgency))
+    return ticket

@@ -68,7 +68,16 @@ class TicketCreateSerializer(serializers.Serializer):
 
 class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(
-        choices=["respond", "analyse", "escalate", "ask_reporter", "reporter_replied", "resolve", "set_priority"]
+        choices=[
+            "respond",
+            "analyse",
+            "escalate",
+            "ask_reporter",
+            "reporter_replied",
+            "resolve",
+            "set_priority",
+            "classify_urgency",
+        ]
     )
     message = serializers.CharField(required=False, allow_blank=True, default="")
     estimate_due = serializers.DateTimeField(required=False)
@@ -86,6 +95,7 @@ TRANSITIONS = {
     "ask_reporter": lambda u, t, d: actions.wait_for_reporter(u, t, d["message"]),
     "reporter_replied": lambda u, t, d: actions.reporter_replied(u, t, d["message"]),
     "resolve": lambda u, t, d: actions.resolve(u, t, d["message"], d["cause"]),
+    "classify_urgency": lambda u, t, d: actions.classify_urgency(u, t, d.get("level") or _missing("level")),
     "set_priority": lambda u, t, d: actions.set_priority(u, t, d.get("priority") or _missing("priority"), d["message"]),
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from spbe.catalog.choices import Lifecycle
 from spbe.catalog.models import Service
 from spbe.desk.choices import Impact, ReportingMethod, TicketKind, TicketStatus
-from spbe.desk.models import Problem
+from spbe.desk.models import Problem, SlaDocument
 from spbe.front.forms import StyledFormMixin
 from spbe.org import access
 from spbe.org.models import PerangkatDaerah, User
@@ -105,6 +107,15 @@ class EscalateForm(StyledFormMixin, forms.Form):
         self.fields["infra_admin"].queryset = infra_admins
 
 
+class UrgencyForm(StyledFormMixin, forms.Form):
+    urgency = forms.TypedChoiceField(
+        label=_("Tingkat urgensi"), coerce=int,
+        choices=[(1, _("1 — tinggi: semua pengguna terdampak, layanan tidak berjalan")),
+                 (2, _("2 — sedang: hanya sebagian pengguna")),
+                 (3, _("3 — rendah: pengguna belum memahami alur"))],
+    )  # fmt: skip
+
+
 class ResolveForm(StyledFormMixin, forms.Form):
     cause = forms.CharField(label=_("Penyebab"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     solution = forms.CharField(label=_("Penyelesaian"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -127,3 +138,64 @@ class ProblemForm(StyledFormMixin, forms.ModelForm):
 class ReviewForm(StyledFormMixin, forms.Form):
     days = forms.IntegerField(label=_("Periode (hari terakhir)"), min_value=1, max_value=366, initial=30)
     minimum = forms.IntegerField(label=_("Minimal jumlah aduan"), min_value=2, max_value=1000, initial=3)
+
+
+class SlaDocumentForm(StyledFormMixin, forms.ModelForm):
+    """E-3 tables in hours; the initial values are the Pemda's pack."""
+
+    response_hours = forms.IntegerField(label=_("Kecepatan respon dalam jam kerja (jam)"), min_value=1, max_value=720)
+    resolution_1_hours = forms.IntegerField(
+        label=_("Penyelesaian urgensi 1 — tinggi (jam)"), min_value=1, max_value=8760
+    )
+    resolution_2_hours = forms.IntegerField(
+        label=_("Penyelesaian urgensi 2 — sedang (jam)"), min_value=1, max_value=8760
+    )
+    resolution_3_hours = forms.IntegerField(
+        label=_("Penyelesaian urgensi 3 — rendah (jam)"), min_value=1, max_value=8760
+    )
+
+    class Meta:
+        model = SlaDocument
+        fields = ["pd", "title", "vendor", "contract_number", "valid_from", "valid_to", "services"]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_to": forms.DateInput(attrs={"type": "date"}),
+            "services": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, actor: User, pack=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pd"].queryset = access.workable_pds(actor)
+        self.fields["services"].queryset = active_services(actor)
+        for name, value in self._initial_targets(pack).items():
+            if value is not None:
+                self.fields[name].initial = int(value.total_seconds() // 3600)
+
+    def _initial_targets(self, pack) -> dict:
+        """The document's own values, or the pack's E-3 tables for a new one."""
+        if self.instance.pk:
+            doc = self.instance
+            return {
+                "response_hours": doc.response_target,
+                **{f"resolution_{n}_hours": doc.resolution_for(n) for n in (1, 2, 3)},
+            }
+        if pack is None:
+            return {}
+        return {
+            "response_hours": pack.sla_response,
+            **{f"resolution_{n}_hours": pack.sla_resolution.get(n) for n in (1, 2, 3)},
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        pd, services = data.get("pd"), data.get("services") or []
+        if pd and any(s.pd.pemda_id != pd.pemda_id for s in services):
+            self.add_error("services", _("Semua layanan harus milik Pemda yang sama dengan PD pemegang."))
+        targets = {"response_hours": "response_target", "resolution_1_hours": "resolution_1",
+                   "resolution_2_hours": "resolution_2", "resolution_3_hours": "resolution_3"}  # fmt: skip
+        for name, field in targets.items():
+            if data.get(name):
+                setattr(self.instance, field, timedelta(hours=data[name]))
+        if pd:
+            self.instance.pemda = pd.pemda
+        return data

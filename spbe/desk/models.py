@@ -31,6 +31,46 @@ class TicketCounter(models.Model):
         return f"{self.pemda_id}/{self.year}: {self.last}"
 
 
+class SlaDocument(models.Model):
+    """E-3: an SLA document held by a PD or a vendor contract: response in
+    working hours, resolution per urgency. Tickets on the services it covers
+    get its E-3 clocks."""
+
+    pemda = models.ForeignKey("org.Pemda", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pemda"))
+    pd = models.ForeignKey("org.PerangkatDaerah", on_delete=models.PROTECT, related_name="sla_documents",
+                           verbose_name=_("PD pemegang"))  # fmt: skip
+    title = models.CharField(_("judul"), max_length=200)
+    vendor = models.CharField(_("pihak pemeliharaan / vendor"), max_length=200, blank=True)
+    contract_number = models.CharField(_("nomor kontrak"), max_length=100, blank=True)
+    valid_from = models.DateField(_("berlaku mulai"))
+    valid_to = models.DateField(_("berlaku sampai"))
+    services = models.ManyToManyField("catalog.Service", related_name="sla_documents", verbose_name=_("layanan"))
+    response_target = models.DurationField(_("kecepatan respon (jam kerja)"))
+    resolution_1 = models.DurationField(_("penyelesaian urgensi 1 (tinggi)"))
+    resolution_2 = models.DurationField(_("penyelesaian urgensi 2 (sedang)"))
+    resolution_3 = models.DurationField(_("penyelesaian urgensi 3 (rendah)"))
+    created = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    last_updated = models.DateTimeField(_("terakhir diubah"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("dokumen SLA")
+        verbose_name_plural = _("dokumen SLA")
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=models.F("valid_from")),
+                name="desk_sla_valid_range",
+                violation_error_message=_("Tanggal akhir tidak boleh sebelum tanggal mulai."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def resolution_for(self, urgency: int):
+        return {1: self.resolution_1, 2: self.resolution_2, 3: self.resolution_3}[urgency]
+
+
 class Ticket(models.Model):
     """One request or complaint with every field of the Pedoman's forms
     (O-1 items 1–8, O-2 items 1–15)."""
@@ -70,6 +110,9 @@ class Ticket(models.Model):
     estimate_due = models.DateTimeField(_("perkiraan selesai"), null=True, blank=True)
     solution = models.TextField(_("penyelesaian"), blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("tingkat eskalasi"), default=0)
+    sla_document = models.ForeignKey(SlaDocument, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="tickets", verbose_name=_("dokumen SLA"))  # fmt: skip
+    urgency = models.PositiveSmallIntegerField(_("tingkat urgensi (E-3)"), null=True, blank=True)
     drp_assessment = models.BooleanField(
         _("aktivasi DRP perlu dinilai"), default=False, help_text=_("O-2: ditandai Administrator Infrastruktur.")
     )

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from spbe.audit.record import snapshot
+from spbe.audit.models import AuditAction
+from spbe.audit.record import record, snapshot
 from spbe.clocks.choices import ClockState
 from spbe.clocks.models import Clock
 from spbe.desk import actions, problems
@@ -33,9 +35,11 @@ from spbe.desk.forms import (
     QueueFilterForm,
     ResolveForm,
     ReviewForm,
+    SlaDocumentForm,
     TicketForm,
+    UrgencyForm,
 )
-from spbe.desk.models import Problem, SavedView, Ticket, TicketAttachment
+from spbe.desk.models import Problem, SavedView, SlaDocument, Ticket, TicketAttachment
 from spbe.front.listing import build_listing, render_listing
 from spbe.org import access
 from spbe.org.choices import Role
@@ -144,6 +148,7 @@ ACTIONS = {
     "balasan": (MessageForm, lambda u, t, d: actions.reporter_replied(u, t, d["message"])),
     "selesai": (ResolveForm, lambda u, t, d: actions.resolve(u, t, d["solution"], d["cause"])),
     "prioritas": (PriorityForm, lambda u, t, d: actions.set_priority(u, t, d["priority"], d["reason"])),
+    "urgensi": (UrgencyForm, lambda u, t, d: actions.classify_urgency(u, t, d["urgency"])),
 }
 
 
@@ -155,12 +160,15 @@ LABELS = {
     "balasan": gettext_lazy("Catat balasan pelapor"),
     "selesai": gettext_lazy("Laporkan penyelesaian"),
     "prioritas": gettext_lazy("Ubah prioritas"),
+    "urgensi": gettext_lazy("Tetapkan urgensi (dokumen SLA, E-3)"),
 }
 
 
 def _forms(ticket: Ticket, bound: dict | None = None) -> list[tuple[str, str, object]]:
     forms = []
     for verb, (form_class, _act) in ACTIONS.items():
+        if verb == "urgensi" and (ticket.sla_document_id is None or ticket.urgency is not None):
+            continue
         kwargs = {"infra_admins": _infra_admins(ticket)} if form_class is EscalateForm else {}
         forms.append((verb, LABELS[verb], (bound or {}).get(verb) or form_class(prefix=verb, **kwargs)))
     return forms
@@ -319,3 +327,39 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileRespons
     ticket = _ticket(request, pk)
     item = get_object_or_404(TicketAttachment, pk=attachment_pk, ticket=ticket)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=str(item))
+
+
+# --- SLA documents (E-3) ----------------------------------------------------------------
+
+
+def _visible_sla(user):
+    return access.filter_by_pd(user, SlaDocument.objects.select_related("pd").prefetch_related("services"))
+
+
+@staff_required
+def sla_list(request: HttpRequest) -> HttpResponse:
+    documents = _visible_sla(request.user)
+    return render(request, "desk/sla_list.html", {"documents": documents, "today": timezone.localdate()})
+
+
+@staff_required
+def sla_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    document = get_object_or_404(_visible_sla(request.user), pk=pk) if pk else None
+    pemda = document.pemda if document else _home_pemda(request.user)
+    pack = pemda.policy_version.pack if pemda and pemda.policy_version_id else None
+    form = SlaDocumentForm(request.POST or None, instance=document, actor=request.user, pack=pack)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            record(actor=request.user, action=AuditAction.UPDATE if document else AuditAction.CREATE, target=saved,
+                   pemda=saved.pemda)  # fmt: skip
+        messages.success(request, _("Dokumen SLA disimpan."))
+        return redirect("desk:sla_list")
+    title = _("Ubah dokumen SLA") if document else _("Dokumen SLA baru")
+    context = {"form": form, "title": title, "cancel_url": reverse("desk:sla_list")}
+    return render(request, "form_page.html", context, status=400 if form.errors else 200)
+
+
+def _home_pemda(user):
+    pemdas = access.visible_pemdas(user).select_related("policy_version")
+    return pemdas.filter(pk=user.pemda_id).first() or pemdas.first()

@@ -73,6 +73,7 @@ STAGES = {
             Requirement("E-1", _("Evaluasi Manajemen Layanan")),
             Requirement("E-2", _("Laporan Evaluasi")),
             Requirement("E-3", _("Dokumen Kesepakatan Tingkat Layanan (SLA): tabel paket kebijakan"), "policy:mine"),
+            Requirement("E-3", _("Dokumen SLA per PD atau kontrak vendor"), "desk:sla_list"),
             Requirement("E-4", _("Tingkat Kematangan (PermenPANRB 59/2020)")),
         ],
     ),
