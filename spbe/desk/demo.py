@@ -1,6 +1,7 @@
-"""A few weeks of demo tickets per Pemda, in every state, so the queue and
-the clocks have something true to show. (Twelve months come with the rest
-of the desk.)"""
+"""Twelve months of demo tickets per Pemda (issue 5, item 12), in every
+state, so the queue, the clocks and later the reports have something true to
+show: most are closed (confirmed and rated, or closed by silence), the last
+weeks still open, a few escalated or waiting for the reporter."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from spbe.catalog.models import Service
 from spbe.desk import actions
 from spbe.desk.actions import Reporter
 from spbe.desk.choices import ReportingMethod, TicketKind
+from spbe.notify.models import OutboxMessage, OutboxStatus
+from spbe.notify.outbox import without_dispatch
 
 SUBJECTS = [
     ("Aplikasi tidak bisa dibuka", "Halaman putih setelah login sejak pagi.", "mayor"),
@@ -20,32 +23,67 @@ SUBJECTS = [
     ("Lambat sekali", "Butuh lebih dari satu menit untuk membuka daftar pengajuan.", "minor"),
     ("Kode OTP tidak terkirim", "SMS OTP tidak masuk ke nomor Telkomsel.", "minor"),
     ("Server tidak dapat diakses", "Semua pengguna di kecamatan tidak bisa mengakses layanan.", "mayor"),
+    ("Laporan tidak tampil", "Menu laporan bulanan kosong padahal data sudah diisi.", "minor"),
+    ("Sertifikat situs kedaluwarsa", "Peramban menampilkan peringatan keamanan.", "mayor"),
 ]
-REPORTERS = ["Sri Wahyuni", "Bambang Sutrisno", "Dewi Lestari", "Agus Santoso", "Rina Marlina", "Joko Prasetyo"]
+REQUESTS = [
+    ("Permintaan akun baru", "Mohon dibuatkan akun untuk petugas loket baru."),
+    ("Reset kata sandi", "Lupa kata sandi akun petugas."),
+    ("Penambahan hak akses", "Mohon akses menu laporan untuk Kasubbag."),
+]
+REPORTERS = ["Sri Wahyuni", "Bambang Sutrisno", "Dewi Lestari", "Agus Santoso", "Rina Marlina", "Joko Prasetyo",
+             "Siti Aminah", "Budi Hartono", "Yuni Kartika", "Eko Saputro"]  # fmt: skip
+PER_MONTH = 10
+METHODS = [ReportingMethod.PORTAL] * 5 + [ReportingMethod.PHONE] * 2 + [ReportingMethod.EMAIL, ReportingMethod.WALK_IN,
+                                                                         ReportingMethod.LAPOR]  # fmt: skip
 
 
 def load_desk_demo(pemda) -> None:
     rng = random.Random(pemda.slug)
     services = list(Service.objects.filter(pd__pemda=pemda, lifecycle="active").select_related("pd", "service_admin"))
     now = timezone.now()
-    for index in range(12):
-        service = rng.choice(services)
+    with without_dispatch():
+        for _number in range(PER_MONTH * 12):
+            age = timedelta(days=rng.uniform(1, 365))  # at least a day ago: every step below lies in the past
+            _one(rng, rng.choice(services), now - age, age)
+    # Demo e-mails are history, not news: nothing to deliver when the worker starts.
+    OutboxMessage.objects.filter(pemda=pemda).update(status=OutboxStatus.SENT, sent_at=now)
+
+
+def _one(rng: random.Random, service, reported, age: timedelta) -> None:
+    admin = service.service_admin
+    name = rng.choice(REPORTERS)
+    reporter = Reporter(name, f"{name.split()[0].lower()}.{rng.randint(1, 99)}@contoh.id", "08123456789")
+    if rng.random() < 0.2:
+        subject, description = rng.choice(REQUESTS)
+        kind, impact = TicketKind.REQUEST, ""
+    else:
         subject, description, impact = rng.choice(SUBJECTS)
-        # at least a day ago, so that every step below lies in the past
-        reported = now - timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
-        name = rng.choice(REPORTERS)
-        ticket = actions.open_ticket(
-            actor=service.service_admin, service=service, kind=TicketKind.COMPLAINT,
-            reporter=Reporter(name, f"{name.split()[0].lower()}@contoh.id", "08123456789"),
-            subject=subject, description=description, impact=impact, reported_at=reported,
-            reporting_method=rng.choice([ReportingMethod.PORTAL, ReportingMethod.PHONE, ReportingMethod.EMAIL]),
-        )  # fmt: skip
-        stage = index % 4
-        if stage >= 1:
-            actions.respond(service.service_admin, ticket, "Terima kasih, laporan sedang kami periksa.",
-                            at=reported + timedelta(minutes=rng.randint(5, 90)))  # fmt: skip
-        if stage >= 2:
-            actions.resolve(service.service_admin, ticket, "Layanan dipulihkan; penyebab sudah ditangani.",
-                            cause="Kapasitas server penuh", at=reported + timedelta(hours=rng.randint(2, 20)))  # fmt: skip
-        if stage == 3:
-            actions.confirm(None, ticket, rng.randint(3, 5), "", at=reported + timedelta(hours=22))
+        kind = TicketKind.COMPLAINT
+    method = rng.choice(METHODS)
+    ticket = actions.open_ticket(
+        actor=admin, service=service, kind=kind, reporter=reporter, subject=subject, description=description,
+        impact=impact, reported_at=reported, reporting_method=method,
+        lapor_tracking_id=f"LPR{rng.randint(1000000, 9999999)}" if method == ReportingMethod.LAPOR else "",
+    )  # fmt: skip
+    recent = age < timedelta(days=14)
+    if recent and rng.random() < 0.35:
+        return  # still new
+    responded = reported + timedelta(minutes=rng.choice([5, 10, 20, 45, 90, 180, 600]))
+    actions.respond(admin, ticket, "Terima kasih, laporan sedang kami periksa.", at=responded)
+    if rng.random() < 0.1 and kind == TicketKind.COMPLAINT:
+        actions.escalate(admin, ticket, 1, "Penanganan melampaui perkiraan; dibantu Administrator Infrastruktur.")
+    if recent and rng.random() < 0.4:
+        return  # in progress
+    resolved = responded + timedelta(hours=rng.choice([1, 2, 4, 8, 20, 30, 50]))
+    actions.resolve(admin, ticket, "Layanan dipulihkan; penyebab sudah ditangani.",
+                    cause=rng.choice(["Kapasitas disk penuh", "Sertifikat kedaluwarsa", "Gangguan jaringan", ""]),
+                    at=resolved)  # fmt: skip
+    if recent:
+        return  # waiting for the reporter's confirmation
+    if rng.random() < 0.8:
+        actions.confirm(
+            None, ticket, rng.choice([3, 4, 4, 5, 5, 5]), "", at=resolved + timedelta(hours=rng.randint(1, 30))
+        )
+    else:
+        actions.confirm(None, ticket, at=resolved + timedelta(days=7), automatic=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +14,17 @@ from django.utils import timezone
 from spbe.notify.models import OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 5
+# Set while loading history (demo data): messages are recorded but not dispatched.
+_dispatch = contextvars.ContextVar("spbe_outbox_dispatch", default=True)
+
+
+@contextlib.contextmanager
+def without_dispatch():
+    token = _dispatch.set(False)
+    try:
+        yield
+    finally:
+        _dispatch.reset(token)
 
 
 def enqueue(*, key: str, to: list[str], subject: str, body: str, pemda=None) -> OutboxMessage | None:
@@ -26,7 +38,7 @@ def enqueue(*, key: str, to: list[str], subject: str, body: str, pemda=None) -> 
         defaults={"to": recipients, "subject": subject[:250], "body": body, "pemda": pemda,
                   "next_attempt_at": timezone.now()},
     )  # fmt: skip
-    if created:
+    if created and _dispatch.get():
         transaction.on_commit(lambda: _schedule(message.pk))
     return message
 

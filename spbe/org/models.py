@@ -32,6 +32,9 @@ class Pemda(models.Model):
         verbose_name=_("paket kebijakan aktif"),
         help_text=_("Versi pedoman yang berlaku, mis. Peraturan Bupati Tegal No. 10 Tahun 2024."),
     )
+    # Bumped whenever a holiday change or a special period of this Pemda is
+    # saved or deleted, so cached calendars know they are stale without a query.
+    calendar_revision = models.PositiveIntegerField(default=0, editable=False)
     created = models.DateTimeField(_("dibuat"), auto_now_add=True)
     last_updated = models.DateTimeField(_("terakhir diubah"), auto_now=True)
 

@@ -6,3 +6,6 @@ class PolicyConfig(AppConfig):
     name = "spbe.policy"
     label = "policy"
     verbose_name = _("Paket kebijakan dan kalender")
+
+    def ready(self) -> None:
+        from spbe.policy import signals  # noqa: F401  (calendar revisions)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Max
-
 from spbe.policy.models import HolidayAction, HolidayChange, SpecialPeriod
 from spbe.sla import engine
 from spbe.sla.calendars import indonesian_holidays
@@ -30,10 +28,10 @@ class NoPolicy(LookupError):
 
 
 def _stamp(pemda) -> tuple:
-    """Changes whenever anything that shapes the Pemda's calendar changes."""
-    holidays = HolidayChange.objects.filter(pemda=pemda).aggregate(n=Count("id"), last=Max("created"))
-    periods = SpecialPeriod.objects.filter(pemda=pemda).aggregate(n=Count("id"), last=Max("created"))
-    return (pemda.pk, pemda.policy_version_id, pemda.time_zone, *holidays.values(), *periods.values())
+    """Changes whenever anything that shapes the Pemda's calendar changes
+    (``calendar_revision`` is bumped by signals; read fresh from the row)."""
+    revision = type(pemda).objects.filter(pk=pemda.pk).values_list("calendar_revision", flat=True).first()
+    return (pemda.pk, pemda.policy_version_id, pemda.time_zone, revision)
 
 
 def holidays_for(pemda) -> dict[date, str]:
