@@ -416,3 +416,33 @@ def classify_urgency(actor, ticket: Ticket, urgency: int) -> Ticket:
          urgency=urgency)  # fmt: skip
     _start_clock(ticket, ClockKind.SLA_RESOLUTION, ticket.sla_document.resolution_for(urgency))
     return ticket
+
+
+@transaction.atomic
+def decide_request(actor, ticket: Ticket, approve: bool, reason: str = "") -> Ticket:
+    """O-1 item 5: a request whose service needs approval is approved (it
+    goes on to fulfilment) or rejected (closed, with the reason)."""
+    _require(ticket, TicketStatus.AWAITING_APPROVAL)
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("Tuliskan alasan penolakan.")})
+    now = timezone.now()
+    if approve:
+        _move(ticket, TicketStatus.IN_PROGRESS)
+        note(ticket, TimelineKind.STATUS, actor, _("Permintaan disetujui.") + (f" {reason.strip()}" if reason else ""))
+    else:
+        _move(ticket, TicketStatus.REJECTED, closed_at=now)
+        for clock in ticket_clocks(ticket):
+            clocks.stop_clock(clock, now)
+        note(ticket, TimelineKind.STATUS, actor, _("Permintaan ditolak: %(reason)s") % {"reason": reason.strip()})
+    return ticket
+
+
+@transaction.atomic
+def set_affected_items(actor, ticket: Ticket, components, applications) -> Ticket:
+    """O-2 item 10: the configuration items the disruption touches."""
+    ticket.components.set(components)
+    ticket.applications.set(applications)
+    names = ", ".join([*(str(c) for c in components), *(str(a) for a in applications)]) or "-"
+    note(ticket, TimelineKind.COMMENT, actor, _("Item konfigurasi terdampak: %(names)s") % {"names": names},
+         public=False)  # fmt: skip
+    return ticket

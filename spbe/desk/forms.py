@@ -71,12 +71,23 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
     priority = forms.ChoiceField(
         label=_("Prioritas"), required=False, choices=[("", _("Semua")), *[(str(p), f"P{p}") for p in range(1, 7)]]
     )
+    service = forms.ModelChoiceField(label=_("Layanan"), queryset=Service.objects.none(), required=False)
+    assignee = forms.ModelChoiceField(label=_("Petugas"), queryset=User.objects.none(), required=False)
+    date_from = forms.DateField(
+        label=_("Dilaporkan sejak"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    overdue = forms.BooleanField(label=_("Hanya yang terlampaui"), required=False)
     mine = forms.BooleanField(label=_("Hanya tugas saya"), required=False)
 
-    def __init__(self, *args, actor: User, **kwargs):
+    def __init__(self, *args, actor: User, assignees=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pd"].queryset = access.visible_pds(actor)
         self.fields["pd"].empty_label = _("Semua PD")
+        self.fields["service"].queryset = access.filter_by_pd(actor, Service.objects.all())
+        self.fields["service"].empty_label = _("Semua layanan")
+        self.fields["assignee"].queryset = assignees if assignees is not None else User.objects.none()
+        self.fields["assignee"].empty_label = _("Semua petugas")
 
 
 class MessageForm(StyledFormMixin, forms.Form):
@@ -199,3 +210,31 @@ class SlaDocumentForm(StyledFormMixin, forms.ModelForm):
         if pd:
             self.instance.pemda = pd.pemda
         return data
+
+
+class DecisionForm(StyledFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Keputusan"), choices=[("approve", _("Setujui permintaan")), ("reject", _("Tolak permintaan"))]
+    )
+    reason = forms.CharField(label=_("Alasan / catatan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AffectedItemsForm(StyledFormMixin, forms.Form):
+    components = forms.ModelMultipleChoiceField(label=_("Komponen terdampak"), queryset=None, required=False)
+    applications = forms.ModelMultipleChoiceField(label=_("Aplikasi terdampak"), queryset=None, required=False)
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from spbe.cmdb.models import Application, Component
+
+        self.fields["components"].queryset = (
+            Component.objects.filter(pemda=ticket.pemda) if ticket else Component.objects.none()
+        )
+        self.fields["applications"].queryset = (
+            Application.objects.filter(pd__pemda=ticket.pemda) if ticket else Application.objects.none()
+        )
+        if ticket is not None and not self.is_bound:
+            self.initial = {
+                "components": list(ticket.components.all()),
+                "applications": list(ticket.applications.all()),
+            }

@@ -27,7 +27,9 @@ from spbe.desk import actions, problems
 from spbe.desk.actions import Reporter
 from spbe.desk.choices import OPEN_STATUSES
 from spbe.desk.forms import (
+    AffectedItemsForm,
     AnalysisForm,
+    DecisionForm,
     EscalateForm,
     MessageForm,
     PriorityForm,
@@ -66,21 +68,13 @@ def _with_next_due(qs):
 
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    filters = QueueFilterForm(request.GET or None, actor=request.user)
-    qs = visible_tickets(request.user).select_related("service", "pd", "service_admin")
+    assignees = assignable_admins(request.user)
+    filters = QueueFilterForm(request.GET or None, actor=request.user, assignees=assignees)
+    qs = _with_next_due(visible_tickets(request.user).select_related("service", "pd", "service_admin"))
     if filters.is_valid():
-        data = filters.cleaned_data
-        if data["status"] == "open":
-            qs = qs.filter(status__in=OPEN_STATUSES)
-        elif data["status"]:
-            qs = qs.filter(status=data["status"])
-        for name in ("pd", "kind", "priority"):
-            if data[name]:
-                qs = qs.filter(**{name: data[name]})
-        if data["mine"]:
-            qs = qs.filter(Q(service_admin=request.user) | Q(infra_admin=request.user))
+        qs = _filtered(qs, filters.cleaned_data, request.user)
     qs, listing = build_listing(
-        request, _with_next_due(qs), search_fields=["number", "subject", "reporter_name", "service__name"],
+        request, qs, search_fields=["number", "subject", "reporter_name", "service__name"],
         sorts={"reported": "reported_at", "priority": "priority", "due": "next_due", "number": "number"},
         default_sort="-reported",
     )  # fmt: skip
@@ -89,9 +83,30 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "now": timezone.now(),
         "saved_views": SavedView.objects.filter(user=request.user),
-        "assignees": assignable_admins(request.user),
+        "assignees": assignees,
     }
     return render_listing(request, "desk/queue.html", "desk/_queue_results.html", context)
+
+
+def _filtered(qs, data: dict, user):
+    if data["status"] == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif data["status"]:
+        qs = qs.filter(status=data["status"])
+    for name in ("pd", "kind", "priority", "service"):
+        if data[name]:
+            qs = qs.filter(**{name: data[name]})
+    if data["assignee"]:
+        qs = qs.filter(Q(service_admin=data["assignee"]) | Q(infra_admin=data["assignee"]))
+    if data["mine"]:
+        qs = qs.filter(Q(service_admin=user) | Q(infra_admin=user))
+    if data["date_from"]:
+        qs = qs.filter(reported_at__date__gte=data["date_from"])
+    if data["date_to"]:
+        qs = qs.filter(reported_at__date__lte=data["date_to"])
+    if data["overdue"]:
+        qs = qs.filter(next_due__lt=timezone.now())
+    return qs
 
 
 @staff_required
@@ -149,6 +164,8 @@ ACTIONS = {
     "selesai": (ResolveForm, lambda u, t, d: actions.resolve(u, t, d["solution"], d["cause"])),
     "prioritas": (PriorityForm, lambda u, t, d: actions.set_priority(u, t, d["priority"], d["reason"])),
     "urgensi": (UrgencyForm, lambda u, t, d: actions.classify_urgency(u, t, d["urgency"])),
+    "keputusan": (DecisionForm, lambda u, t, d: actions.decide_request(u, t, d["decision"] == "approve", d["reason"])),
+    "ci": (AffectedItemsForm, lambda u, t, d: actions.set_affected_items(u, t, d["components"], d["applications"])),
 }
 
 
@@ -161,7 +178,17 @@ LABELS = {
     "selesai": gettext_lazy("Laporkan penyelesaian"),
     "prioritas": gettext_lazy("Ubah prioritas"),
     "urgensi": gettext_lazy("Tetapkan urgensi (dokumen SLA, E-3)"),
+    "keputusan": gettext_lazy("Setujui atau tolak permintaan"),
+    "ci": gettext_lazy("Item konfigurasi terdampak"),
 }
+
+
+def _form_kwargs(form_class, ticket: Ticket) -> dict:
+    if form_class is EscalateForm:
+        return {"infra_admins": _infra_admins(ticket)}
+    if form_class is AffectedItemsForm:
+        return {"ticket": ticket}
+    return {}
 
 
 def _forms(ticket: Ticket, bound: dict | None = None) -> list[tuple[str, str, object]]:
@@ -169,7 +196,9 @@ def _forms(ticket: Ticket, bound: dict | None = None) -> list[tuple[str, str, ob
     for verb, (form_class, _act) in ACTIONS.items():
         if verb == "urgensi" and (ticket.sla_document_id is None or ticket.urgency is not None):
             continue
-        kwargs = {"infra_admins": _infra_admins(ticket)} if form_class is EscalateForm else {}
+        if verb == "keputusan" and ticket.status != "awaiting_approval":
+            continue
+        kwargs = _form_kwargs(form_class, ticket)
         forms.append((verb, LABELS[verb], (bound or {}).get(verb) or form_class(prefix=verb, **kwargs)))
     return forms
 
@@ -198,7 +227,7 @@ def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         raise Http404
     ticket = _ticket(request, pk)
     form_class, action = ACTIONS[verb]
-    kwargs = {"infra_admins": _infra_admins(ticket)} if form_class is EscalateForm else {}
+    kwargs = _form_kwargs(form_class, ticket)
     form = form_class(request.POST, prefix=verb, **kwargs)
     if form.is_valid():
         try:

@@ -66,7 +66,7 @@ def test_queue_is_scoped_filtered_and_free_of_n_plus_1(world, kritis_public, log
     for number in range(15):
         complaint(kritis_public, world.tegal_admin, subject=f"Gangguan {number}")
     client = login(world.tegal_admin)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):  # fixed: filter lists and the page, whatever the number of rows
         page = client.get(reverse("desk:queue"), {"status": "open"}).content.decode()
     assert "Gangguan 14" in page
     assert "terlampaui" in page  # reported on 20 Nov: its response target has passed
@@ -102,3 +102,49 @@ def test_bulk_assign_only_within_the_assignees_pd(world, kritis_public, login): 
     outsider = login(world.coordinator)  # another Pemda: sees none of them, assigns nothing
     outsider.post(reverse("desk:bulk_assign"), {"assignee": world.owner_admin.pk, "ticket": [t.pk for t in tickets]})
     assert set(Ticket.objects.values_list("service_admin", flat=True)) == {other.pk}
+
+
+def test_queue_filters_by_service_assignee_date_and_overdue(world, kritis_public, login):  # noqa: F811
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    old = complaint(
+        kritis_public,
+        world.tegal_admin,
+        subject="Gangguan-lama-xyz",
+        reported_at=datetime(2026, 10, 1, 9, tzinfo=ZoneInfo("Asia/Jakarta")),
+    )
+    complaint(
+        kritis_public, world.tegal_admin, subject="Gangguan-baru-xyz", reported_at=timezone.now() - timedelta(minutes=1)
+    )
+    client = login(world.tegal_admin)
+    page = client.get(reverse("desk:queue"), {"date_to": "2026-10-31"}).content.decode()
+    assert "Gangguan-lama-xyz" in page and "Gangguan-baru-xyz" not in page
+    overdue = client.get(reverse("desk:queue"), {"overdue": "on"}).content.decode()
+    assert "Gangguan-lama-xyz" in overdue and "Gangguan-baru-xyz" not in overdue
+    assignee = client.get(reverse("desk:queue"), {"assignee": world.tegal_admin.pk, "service": kritis_public.pk})
+    assert assignee.status_code == 200
+    assert old.number not in client.get(reverse("desk:queue"), {"date_from": "2026-11-01"}).content.decode()
+
+
+def test_request_needing_approval_is_approved_or_rejected_on_its_page(world, kritis_public, login):  # noqa: F811
+    kritis_public.requires_approval = True
+    kritis_public.save()
+    request = complaint(kritis_public, world.tegal_admin, kind="request", impact="")
+    client = login(world.tegal_admin)
+    response = client.post(reverse("desk:act", args=[request.pk, "keputusan"]),
+                           {"keputusan-decision": "reject", "keputusan-reason": ""})  # fmt: skip
+    assert response.status_code == 400
+    client.post(reverse("desk:act", args=[request.pk, "keputusan"]),
+                {"keputusan-decision": "reject", "keputusan-reason": "Bukan kewenangan PD ini"})  # fmt: skip
+    request.refresh_from_db()
+    assert request.status == "rejected" and request.closed_at is not None
+
+
+def test_affected_configuration_items(world, kritis_public, login):  # noqa: F811
+    from spbe.cmdb.models import Component
+
+    server = Component.objects.create(pemda=world.tegal, pd=world.tegal_kominfo, name="srv-siak", kind="server")
+    ticket = complaint(kritis_public, world.tegal_admin)
+    login(world.tegal_admin).post(reverse("desk:act", args=[ticket.pk, "ci"]), {"ci-components": [server.pk]})
+    assert list(ticket.components.all()) == [server]
