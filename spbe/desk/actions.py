@@ -233,24 +233,38 @@ def record_analysis(actor, ticket: Ticket, analysis: str, estimate_due: datetime
 
 
 @transaction.atomic
-def escalate(actor, ticket: Ticket, level: int, reason: str, *, infra_admin=None, automatic: bool = False) -> Ticket:
+def hand_over(actor, ticket: Ticket, infra_admin, reason: str) -> Ticket:
+    """O-2: beyond the estimate, the Administrator Layanan hands the
+    complaint to an Administrator Infrastruktur dan Aplikasi."""
+    _require(ticket, TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_REPORTER)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tuliskan alasan penyerahan.")})
+    ticket.infra_admin = infra_admin
+    ticket.save(update_fields=["infra_admin", "last_updated"])
+    note(ticket, TimelineKind.ESCALATED, actor,
+         _("Diserahkan kepada %(name)s: %(reason)s") % {"name": infra_admin.full_name, "reason": reason.strip()},
+         public=False, infra_admin=infra_admin.pk)  # fmt: skip
+    notifications.ticket_handed_over(ticket, reason.strip())
+    return ticket
+
+
+@transaction.atomic
+def escalate(actor, ticket: Ticket, level: int, reason: str, *, automatic: bool = False) -> Ticket:
     """E-3 escalation levels 1–3 (1: Administrator Layanan with the
     Administrator Infrastruktur dan Aplikasi; 2: the two PJ; 3: the Pimpinan
-    PD). Level 1 is also O-2's hand-over to the infra/app administrator when
-    the estimate cannot be met. Escalation only goes up."""
+    PD). Raised by hand or when the resolution target is at risk; it only
+    goes up."""
     _require(ticket, TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_REPORTER)
     if level not in (1, 2, 3):
         raise ValidationError({"level": _("Tingkat eskalasi 1 sampai 3.")})
-    if level <= ticket.escalation_level and infra_admin is None:
+    if level <= ticket.escalation_level:
         return ticket
     if not reason.strip():
         raise ValidationError({"reason": _("Tuliskan alasan eskalasi.")})
-    ticket.escalation_level = max(level, ticket.escalation_level)
-    if infra_admin is not None:
-        ticket.infra_admin = infra_admin
-    ticket.save(update_fields=["escalation_level", "infra_admin", "last_updated"])
+    ticket.escalation_level = level
+    ticket.save(update_fields=["escalation_level", "last_updated"])
     note(ticket, TimelineKind.ESCALATED, actor, reason.strip(), public=False, level=level, automatic=automatic)
-    notifications.ticket_escalated(ticket, ticket.escalation_level, reason.strip())
+    notifications.ticket_escalated(ticket, level, reason.strip())
     return ticket
 
 

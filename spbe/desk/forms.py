@@ -108,9 +108,13 @@ class EscalateForm(StyledFormMixin, forms.Form):
                  (2, _("2 — PJ Penyedia Layanan dibantu PJ Infrastruktur dan Aplikasi")),
                  (3, _("3 — Pimpinan PD Penyedia Layanan"))],
     )  # fmt: skip
-    infra_admin = forms.ModelChoiceField(
-        label=_("Administrator infrastruktur"), queryset=User.objects.none(), required=False
-    )
+    reason = forms.CharField(label=_("Alasan"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HandOverForm(StyledFormMixin, forms.Form):
+    """O-2: beyond the estimate, to an Administrator Infrastruktur dan Aplikasi."""
+
+    infra_admin = forms.ModelChoiceField(label=_("Administrator infrastruktur"), queryset=User.objects.none())
     reason = forms.CharField(label=_("Alasan"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, infra_admins, **kwargs):

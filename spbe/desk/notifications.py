@@ -78,6 +78,14 @@ def ticket_escalated(ticket, level: int, reason: str) -> None:
     )  # fmt: skip
 
 
+def ticket_handed_over(ticket, reason: str) -> None:
+    enqueue(
+        key=f"ticket-{ticket.pk}-handover-{ticket.infra_admin_id}", to=[ticket.infra_admin.email],
+        pemda=ticket.pemda, subject=_("[%(number)s] Diserahkan kepada Anda") % {"number": ticket.number},
+        body=reason + "\n\n" + _summary(ticket),
+    )  # fmt: skip
+
+
 def ticket_resolved(ticket) -> None:
     enqueue(
         key=f"ticket-{ticket.pk}-resolved-{ticket.resolved_at:%Y%m%d%H%M%S}", to=[ticket.reporter_email],

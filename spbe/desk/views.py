@@ -31,6 +31,7 @@ from spbe.desk.forms import (
     AnalysisForm,
     DecisionForm,
     EscalateForm,
+    HandOverForm,
     MessageForm,
     PriorityForm,
     ProblemForm,
@@ -155,10 +156,8 @@ def _infra_admins(ticket: Ticket):
 ACTIONS = {
     "tanggapi": (MessageForm, lambda u, t, d: actions.respond(u, t, d["message"])),
     "analisis": (AnalysisForm, lambda u, t, d: actions.record_analysis(u, t, d["analysis"], d["estimate_due"])),
-    "eskalasi": (
-        EscalateForm,
-        lambda u, t, d: actions.escalate(u, t, d["level"], d["reason"], infra_admin=d["infra_admin"]),
-    ),
+    "serahkan": (HandOverForm, lambda u, t, d: actions.hand_over(u, t, d["infra_admin"], d["reason"])),
+    "eskalasi": (EscalateForm, lambda u, t, d: actions.escalate(u, t, d["level"], d["reason"])),
     "tanya": (MessageForm, lambda u, t, d: actions.wait_for_reporter(u, t, d["message"])),
     "balasan": (MessageForm, lambda u, t, d: actions.reporter_replied(u, t, d["message"])),
     "selesai": (ResolveForm, lambda u, t, d: actions.resolve(u, t, d["solution"], d["cause"])),
@@ -172,6 +171,7 @@ ACTIONS = {
 LABELS = {
     "tanggapi": gettext_lazy("Tanggapi pelapor"),
     "analisis": gettext_lazy("Catat analisis dan perkiraan"),
+    "serahkan": gettext_lazy("Serahkan ke Administrator Infrastruktur (di luar perkiraan)"),
     "eskalasi": gettext_lazy("Eskalasi"),
     "tanya": gettext_lazy("Tanya pelapor (jam dijeda)"),
     "balasan": gettext_lazy("Catat balasan pelapor"),
@@ -184,7 +184,7 @@ LABELS = {
 
 
 def _form_kwargs(form_class, ticket: Ticket) -> dict:
-    if form_class is EscalateForm:
+    if form_class is HandOverForm:
         return {"infra_admins": _infra_admins(ticket)}
     if form_class is AffectedItemsForm:
         return {"ticket": ticket}

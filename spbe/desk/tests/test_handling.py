@@ -13,6 +13,7 @@ from spbe.clocks.choices import ClockKind, ClockState
 from spbe.desk import actions
 from spbe.desk.choices import TicketStatus
 from spbe.desk.tests.test_actions import complaint, kritis_public  # noqa: F401  (fixture)
+from spbe.notify.models import OutboxMessage
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -41,10 +42,11 @@ def test_analysis_and_estimate_are_recorded(world, ticket):
 
 
 def test_beyond_the_estimate_the_infra_admin_takes_over_and_may_flag_drp(world, ticket):
-    actions.escalate(world.tegal_admin, ticket, 1, "Di luar perkiraan", infra_admin=world.vendor)
+    actions.hand_over(world.tegal_admin, ticket, world.vendor, "Di luar perkiraan")
     actions.flag_drp_assessment(world.vendor, ticket, "Server utama rusak")
     ticket.refresh_from_db()
-    assert (ticket.escalation_level, ticket.infra_admin, ticket.drp_assessment) == (1, world.vendor, True)
+    assert (ticket.escalation_level, ticket.infra_admin, ticket.drp_assessment) == (0, world.vendor, True)
+    assert OutboxMessage.objects.filter(key=f"ticket-{ticket.pk}-handover-{world.vendor.pk}").exists()
 
 
 def test_escalation_never_goes_down(world, ticket):
