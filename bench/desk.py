@@ -1,0 +1,173 @@
+"""Benchmark of the service desk (issue 5, Speed). Not a test.
+
+Builds a throw-away PostgreSQL database ``spbe_bench`` with the demo Pemda
+and N generated tickets (default 1,000,000; a tenth of them open, with their
+clocks), starts gunicorn on it, and measures over HTTP:
+
+* the agent queue's first page and a filtered page: p50 / p95;
+* creating a complaint through the API (priority, clocks, timeline and
+  outbox in one transaction): p50 / p95, then the throughput with 8
+  concurrent clients.
+
+    .venv/bin/python bench/desk.py                  # 1,000,000 tickets
+    .venv/bin/python bench/desk.py --tickets 100000
+
+It prints figures and never fails for being slow. (The side-by-side run
+against django-helpdesk that the issue asks for is still to be written.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+DB_URL = "postgres://postgres@127.0.0.1:5432/spbe_bench"
+PORT = 8765
+
+
+def sh(*args: str, env: dict | None = None) -> None:
+    subprocess.run(args, cwd=ROOT, check=True, env={**os.environ, **(env or {})})
+
+
+def psql(sql: str, url: str = DB_URL) -> None:
+    subprocess.run(["psql", url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
+
+
+def build(tickets: int, env: dict) -> None:
+    psql("DROP DATABASE IF EXISTS spbe_bench", PG_ADMIN)
+    psql("CREATE DATABASE spbe_bench", PG_ADMIN)
+    py = str(ROOT / ".venv" / "bin" / "python")
+    sh(py, "manage.py", "migrate", "-v0", env=env)
+    sh(py, "manage.py", "seed_demo", env=env)
+    started = time.perf_counter()
+    # Tickets copy the shape of the demo ones: random services of the Pemda,
+    # spread over two years, 10 % still open.
+    psql(f"""
+        INSERT INTO desk_ticket (number, kind, pemda_id, pd_id, service_id, policy_version_id, reporter_name,
+            reporter_email, reporter_phone, reporting_method, lapor_tracking_id, reported_at, recorded_at, category,
+            subject, description, impact, priority, priority_reason, cause, analysis, solution, escalation_level,
+            status, progress_channel, suggestion, drp_assessment, created, last_updated)
+        SELECT 'BENCH-' || g, 'complaint', p.id, s.pd_id, s.id, p.policy_version_id, 'Pelapor ' || g, '', '',
+            'portal', '', now() - (g % 730) * interval '1 day' - (g % 1440) * interval '1 minute', now(), '',
+            'Gangguan nomor ' || g, 'Uraian gangguan ' || g, CASE WHEN g % 3 = 0 THEN 'mayor' ELSE 'minor' END,
+            1 + g % 6, '', '', '', '', 0,
+            CASE WHEN g % 10 = 0 THEN 'in_progress' ELSE 'closed' END, '', '', false, now(), now()
+        FROM generate_series(1, {tickets}) AS g
+        JOIN LATERAL (SELECT id, pd_id FROM catalog_service ORDER BY id OFFSET (g % 13) LIMIT 1) s ON true
+        JOIN org_perangkatdaerah d ON d.id = s.pd_id
+        JOIN org_pemda p ON p.id = d.pemda_id;
+    """)
+    psql("""
+        INSERT INTO clocks_clock (pemda_id, kind, policy_version_id, calendar, target, started_at, due_at, state,
+            pauses, warning_thresholds, warnings_fired, next_check_at, owner_type_id, owner_id, created, last_updated)
+        SELECT t.pemda_id, 'user_service', t.policy_version_id, 'working_hours', interval '24 hours', t.reported_at,
+            t.reported_at + interval '3 days', 'running', '[]', '[75, 90]', '[]', t.reported_at + interval '2 days',
+            (SELECT id FROM django_content_type WHERE app_label = 'desk' AND model = 'ticket'), t.id, now(), now()
+        FROM desk_ticket t WHERE t.status = 'in_progress';
+        ANALYZE;
+    """)
+    print(f"generated {tickets:,} tickets (+ clocks of the open ones) in {time.perf_counter() - started:.0f} s")
+
+
+class Client:
+    """A signed-in HTTP client (cookie jar + CSRF token)."""
+
+    def __init__(self, base: str, email: str, password: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        page = self.opener.open(f"{base}/akun/masuk/").read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": email, "password": password})
+        self.opener.open(urllib.request.Request(f"{base}/akun/masuk/", data.encode(), headers={"Referer": base}))
+        self.csrf = next(c.value for c in self.jar if c.name == "csrftoken")
+
+    def get(self, path: str) -> float:
+        started = time.perf_counter()
+        with self.opener.open(f"{self.base}{path}") as response:
+            response.read()
+        return time.perf_counter() - started
+
+    def post_json(self, path: str, payload: dict) -> float:
+        request = urllib.request.Request(
+            f"{self.base}{path}", json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json", "X-CSRFToken": self.csrf, "Referer": self.base},
+        )  # fmt: skip
+        started = time.perf_counter()
+        with self.opener.open(request) as response:
+            response.read()
+        return time.perf_counter() - started
+
+
+def figures(label: str, samples: list[float]) -> None:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    print(
+        f"  {label:<44} p50 {statistics.median(ordered) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   (n={len(ordered)})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--reuse", action="store_true", help="keep the database of a previous run")
+    args = parser.parse_args()
+    env = {"DATABASE_URL": DB_URL, "SPBE_VAR_DIR": str(ROOT / "var" / "bench"), "LOG_LEVEL": "WARNING",
+           "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14", "DATABASE_CONN_MAX_AGE": "60"}  # fmt: skip
+    if not args.reuse:
+        build(args.tickets, env)
+    sh(str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v0", env=env)
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "spbe.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2",
+         "--threads", "4", "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, **env},
+    )  # fmt: skip
+    try:
+        time.sleep(4)
+        base = f"http://127.0.0.1:{PORT}"
+        client = Client(base, "kominfo@tegalkab.demo", "SPBE-demo-2026")
+        for _ in range(3):
+            client.get("/layanan-pengguna/")  # warm-up
+        print(f"\nDesk benchmark on PostgreSQL ({args.tickets:,} generated tickets), gunicorn 2×4, over HTTP")
+        figures("queue, first page", [client.get("/layanan-pengguna/") for _ in range(40)])
+        figures("queue, filtered (open, P1, search)",
+                [client.get("/layanan-pengguna/?status=open&priority=1&q=gangguan") for _ in range(40)])  # fmt: skip
+        services = subprocess.run(
+            ["psql", DB_URL, "-tAc",
+             "SELECT s.id FROM catalog_service s JOIN org_perangkatdaerah d ON d.id = s.pd_id "
+             "JOIN org_pemda p ON p.id = d.pemda_id "
+             "WHERE p.slug = 'kabupaten-tegal' AND s.lifecycle = 'active' LIMIT 1"],
+            capture_output=True, text=True, check=True,
+        ).stdout.split()  # fmt: skip
+        payload = {"kind": "complaint", "service": int(services[0]), "impact": "mayor",
+                   "reporting_method": "email", "reporter_name": "Bench", "reporter_email": "", "subject": "Uji",
+                   "description": "Uji beban"}  # fmt: skip
+        figures("API create complaint, 1 client", [client.post_json("/api/v1/tickets/", payload) for _ in range(60)])
+        clients = [Client(base, "kominfo@tegalkab.demo", "SPBE-demo-2026") for _ in range(8)]
+        started = time.perf_counter()
+        with ThreadPoolExecutor(8) as pool:
+            samples = list(pool.map(lambda i: clients[i % 8].post_json("/api/v1/tickets/", payload), range(240)))
+        elapsed = time.perf_counter() - started
+        figures("API create complaint, 8 concurrent clients", samples)
+        print(f"  throughput with 8 clients: {len(samples) / elapsed:.1f} complaints/s")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
