@@ -53,9 +53,10 @@ from spbe.org.views import staff_required
 def visible_tickets(user):
     """Tickets of the PDs the user may see, plus those assigned to them
     (an infra/app administrator of Diskominfo handles escalated ones)."""
-    mine = Q(service_admin=user) | Q(infra_admin=user)
-    scoped = access.filter_by_pd(user, Ticket.objects.all())
-    return Ticket.objects.filter(Q(pk__in=scoped.values("pk")) | mine)
+    condition = access.pd_condition(user, pemda_field="pemda")  # the ticket's own Pemda column: no join
+    if condition is None:
+        return Ticket.objects.all()
+    return Ticket.objects.filter(condition | Q(service_admin=user) | Q(infra_admin=user))
 
 
 def _with_next_due(qs):

@@ -138,16 +138,25 @@ def get_pd(user, pk: int, *, for_change: bool = False) -> PerangkatDaerah:
         raise Http404 from None
 
 
+def pd_condition(
+    user, pd_field: str = "pd", roles: frozenset[str] = STRUCTURAL_ROLES, pemda_field: str | None = None
+) -> Q | None:
+    """The filter behind ``filter_by_pd``, to combine with other conditions;
+    None means "everything" (Administrator Sistem). ``pemda_field`` names a
+    Pemda column on the row itself, which spares a join on large tables."""
+    scope = scope_for(user)
+    if scope.is_system_admin:
+        return None
+    pd_ids = [pd for pd, held in scope.roles_by_pd.items() if held & roles]
+    pemda_lookup = f"{pemda_field}_id__in" if pemda_field else f"{pd_field}__pemda_id__in"
+    return Q(**{pemda_lookup: scope.coordinator_pemda_ids}) | Q(**{f"{pd_field}_id__in": pd_ids})
+
+
 def filter_by_pd(user, qs: QuerySet, pd_field: str = "pd", roles: frozenset[str] = STRUCTURAL_ROLES) -> QuerySet:
     """Restrict any PD-owned queryset (services, tickets, …) to what the user
     may see. ``roles`` narrows which roles in a PD give sight of the rows."""
-    scope = scope_for(user)
-    if scope.is_system_admin:
-        return qs
-    pd_ids = [pd for pd, held in scope.roles_by_pd.items() if held & roles]
-    return qs.filter(
-        Q(**{f"{pd_field}__pemda_id__in": scope.coordinator_pemda_ids}) | Q(**{f"{pd_field}_id__in": pd_ids})
-    )
+    condition = pd_condition(user, pd_field, roles)
+    return qs if condition is None else qs.filter(condition)
 
 
 def has_role(user, role: Role, pd: PerangkatDaerah | None = None) -> bool:
