@@ -102,10 +102,6 @@ class AttachmentForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("Berkas"), help_text=_("PDF, DOCX, XLSX, PNG, atau JPG; maksimal 10 MB."))
 
 
-class DecisionForm(StyledFormMixin, forms.Form):
-    comment = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 # --- Planning records ----------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ from spbe.catalog.models import InfraPolicy, OperatingTarget, Service, ServiceNe
 from spbe.cmdb.choices import PRINCIPLES
 from spbe.cmdb.models import AppManagementTarget, AppNeedsAnalysis, ServiceApplication
 from spbe.front.listing import build_listing, render_listing, wants_export
+from spbe.front.pages import form_page
 from spbe.org import access
 from spbe.org.choices import Role
 from spbe.org.models import Pemda
@@ -43,10 +44,6 @@ SERVICE_FIELDS = [f.name for f in Service._meta.concrete_fields if f.name not in
 
 def visible_services(user):
     return access.filter_by_pd(user, Service.objects.select_related("pd", "pd__pemda"))
-
-
-def _form_page(request, form, title: str, cancel_url: str, status: int = 200) -> HttpResponse:
-    return render(request, "form_page.html", {"form": form, "title": title, "cancel_url": cancel_url}, status=status)
 
 
 # --- Services -----------------------------------------------------------------------
@@ -105,7 +102,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
                    changes=diff({}, snapshot(service, SERVICE_FIELDS)))  # fmt: skip
         messages.success(request, _("Layanan %(name)s disimpan sebagai draf.") % {"name": service.name})
         return redirect(service)
-    return _form_page(request, form, _("Tambah layanan"), reverse("catalog:service_list"), 400 if form.errors else 200)
+    return form_page(request, form, _("Tambah layanan"), reverse("catalog:service_list"))
 
 
 @staff_required
@@ -124,7 +121,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Perubahan disimpan."))
         return redirect(service)
     title = _("Ubah %(name)s") % {"name": service.name}
-    return _form_page(request, form, title, service.get_absolute_url(), 400 if form.errors else 200)
+    return form_page(request, form, title, service.get_absolute_url())
 
 
 @staff_required
@@ -230,7 +227,7 @@ def planning_create(request: HttpRequest, kind: str) -> HttpResponse:
             record(actor=request.user, action=AuditAction.CREATE, target=obj, pemda=obj.owner_pd().pemda)
         messages.success(request, _("Draf disimpan. Ajukan untuk persetujuan bila sudah lengkap."))
         return redirect(obj)
-    return _form_page(request, form, title, reverse("catalog:planning_list", args=[kind]), 400 if form.errors else 200)
+    return form_page(request, form, title, reverse("catalog:planning_list", args=[kind]))
 
 
 def _planning_record(request: HttpRequest, kind: str, pk: int):
@@ -275,7 +272,7 @@ def planning_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             record(actor=request.user, action=AuditAction.UPDATE, target=obj, pemda=obj.owner_pd().pemda)
         messages.success(request, _("Perubahan disimpan."))
         return redirect(obj)
-    return _form_page(request, form, title, obj.get_absolute_url(), 400 if form.errors else 200)
+    return form_page(request, form, title, obj.get_absolute_url())
 
 
 @staff_required

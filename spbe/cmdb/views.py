@@ -46,6 +46,7 @@ from spbe.cmdb.models import (
     ServiceApplication,
 )
 from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
+from spbe.front.pages import form_page
 from spbe.org import access
 from spbe.org.views import staff_required
 
@@ -81,11 +82,6 @@ def _get(request: HttpRequest, queryset, pk: int, *, for_change: bool = False):
 def _history(obj) -> list[AuditEvent]:
     events = AuditEvent.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
     return list(events.select_related("actor")[:20])
-
-
-def _form_page(request: HttpRequest, form, title: str, cancel_url: str) -> HttpResponse:
-    context = {"form": form, "title": title, "cancel_url": cancel_url}
-    return render(request, "form_page.html", context, status=400 if form.errors else 200)
 
 
 # --- Applications ---------------------------------------------------------------------
@@ -182,7 +178,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
         if app is not None:
             messages.success(request, _("Aplikasi %(name)s ditambahkan.") % {"name": app.name})
             return redirect("cmdb:application_detail", pk=app.pk)
-    return _form_page(request, form, _("Tambah aplikasi"), reverse("cmdb:application_list"))
+    return form_page(request, form, _("Tambah aplikasi"), reverse("cmdb:application_list"))
 
 
 @staff_required
@@ -197,7 +193,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, _("Perubahan disimpan."))
         return redirect("cmdb:application_detail", pk=app.pk)
-    return _form_page(request, form, title, reverse("cmdb:application_detail", args=[app.pk]))
+    return form_page(request, form, title, reverse("cmdb:application_detail", args=[app.pk]))
 
 
 @staff_required
@@ -327,7 +323,7 @@ def component_create(request: HttpRequest) -> HttpResponse:
         if component is not None:
             messages.success(request, _("Komponen %(name)s ditambahkan.") % {"name": component.name})
             return redirect("cmdb:component_detail", pk=component.pk)
-    return _form_page(request, form, _("Tambah komponen infrastruktur"), reverse("cmdb:component_list"))
+    return form_page(request, form, _("Tambah komponen infrastruktur"), reverse("cmdb:component_list"))
 
 
 @staff_required
@@ -342,7 +338,7 @@ def component_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, _("Perubahan disimpan."))
         return redirect("cmdb:component_detail", pk=component.pk)
-    return _form_page(request, form, title, reverse("cmdb:component_detail", args=[component.pk]))
+    return form_page(request, form, title, reverse("cmdb:component_detail", args=[component.pk]))
 
 
 @staff_required

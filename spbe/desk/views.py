@@ -44,6 +44,7 @@ from spbe.desk.forms import (
 )
 from spbe.desk.models import Problem, SavedView, SlaDocument, Ticket, TicketAttachment
 from spbe.front.listing import build_listing, render_listing
+from spbe.front.pages import form_page
 from spbe.org import access
 from spbe.org.choices import Role
 from spbe.org.models import User
@@ -129,9 +130,7 @@ def create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Tiket %(number)s dicatat.") % {"number": ticket.number})
             return redirect("desk:detail", pk=ticket.pk)
-    status = 400 if form.errors else 200
-    context = {"form": form, "title": _("Catat permintaan atau aduan"), "cancel_url": reverse("desk:queue")}
-    return render(request, "form_page.html", context, status=status)
+    return form_page(request, form, _("Catat permintaan atau aduan"), reverse("desk:queue"))
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -386,8 +385,7 @@ def sla_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, _("Dokumen SLA disimpan."))
         return redirect("desk:sla_list")
     title = _("Ubah dokumen SLA") if document else _("Dokumen SLA baru")
-    context = {"form": form, "title": title, "cancel_url": reverse("desk:sla_list")}
-    return render(request, "form_page.html", context, status=400 if form.errors else 200)
+    return form_page(request, form, title, reverse("desk:sla_list"))
 
 
 def _home_pemda(user):

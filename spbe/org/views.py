@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from spbe.audit.models import AuditEvent
 from spbe.audit.record import snapshot
 from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
+from spbe.front.pages import form_page
 from spbe.org import access, actions
 from spbe.org.forms import (
     NewPersonForm,
@@ -61,10 +62,6 @@ def manager_required(view):
     return wrapper
 
 
-def _form_page(request: HttpRequest, form, title: str, cancel_url: str) -> HttpResponse:
-    return render(request, "form_page.html", {"form": form, "title": title, "cancel_url": cancel_url})
-
-
 def _history(obj) -> list[AuditEvent]:
     return list(
         AuditEvent.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk)).select_related("actor")[:20]
@@ -93,7 +90,7 @@ def pemda_create(request: HttpRequest) -> HttpResponse:
         pemda = actions.save_pemda(request.user, form.save(commit=False))
         messages.success(request, _("%(name)s ditambahkan.") % {"name": pemda.name})
         return redirect("org:pemda_list")
-    return _form_page(request, form, _("Tambah Pemda"), reverse("org:pemda_list"))
+    return form_page(request, form, _("Tambah Pemda"), reverse("org:pemda_list"))
 
 
 @manager_required
@@ -105,7 +102,7 @@ def pemda_edit(request: HttpRequest, pk: int) -> HttpResponse:
         actions.save_pemda(request.user, form.save(commit=False), before=before)
         messages.success(request, _("Perubahan disimpan."))
         return redirect("org:pemda_list")
-    return _form_page(request, form, _("Ubah %(name)s") % {"name": pemda.name}, reverse("org:pemda_list"))
+    return form_page(request, form, _("Ubah %(name)s") % {"name": pemda.name}, reverse("org:pemda_list"))
 
 
 # --- Perangkat Daerah -------------------------------------------------------------
@@ -190,7 +187,7 @@ def pd_create(request: HttpRequest) -> HttpResponse:
         pd = actions.save_pd(request.user, form.save(commit=False))
         messages.success(request, _("Perangkat Daerah %(name)s ditambahkan.") % {"name": pd.name})
         return redirect("org:pd_detail", pk=pd.pk)
-    return _form_page(request, form, _("Tambah Perangkat Daerah"), reverse("org:pd_list"))
+    return form_page(request, form, _("Tambah Perangkat Daerah"), reverse("org:pd_list"))
 
 
 @manager_required
@@ -202,7 +199,7 @@ def pd_edit(request: HttpRequest, pk: int) -> HttpResponse:
         actions.save_pd(request.user, form.save(commit=False), before=before)
         messages.success(request, _("Perubahan disimpan."))
         return redirect("org:pd_detail", pk=pd.pk)
-    return _form_page(request, form, _("Ubah %(name)s") % {"name": pd.name}, reverse("org:pd_detail", args=[pd.pk]))
+    return form_page(request, form, _("Ubah %(name)s") % {"name": pd.name}, reverse("org:pd_detail", args=[pd.pk]))
 
 
 # --- People -------------------------------------------------------------------------
@@ -306,7 +303,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
             _send_set_password_email(request, person)
         messages.success(request, _("%(name)s ditambahkan.") % {"name": person.full_name})
         return redirect("org:person_detail", pk=person.pk)
-    return _form_page(request, form, _("Tambah orang"), reverse("org:person_list"))
+    return form_page(request, form, _("Tambah orang"), reverse("org:person_list"))
 
 
 @manager_required
@@ -319,7 +316,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Perubahan disimpan."))
         return redirect("org:person_detail", pk=person.pk)
     title = _("Ubah %(name)s") % {"name": person.full_name}
-    return _form_page(request, form, title, reverse("org:person_detail", args=[person.pk]))
+    return form_page(request, form, title, reverse("org:person_detail", args=[person.pk]))
 
 
 def _send_set_password_email(request: HttpRequest, person: User) -> None:
