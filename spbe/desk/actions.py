@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from spbe.catalog.choices import Lifecycle
 from spbe.clocks import actions as clocks
-from spbe.clocks.choices import ClockKind
+from spbe.clocks.choices import ClockKind, ClockState
 from spbe.clocks.models import Clock
 from spbe.desk import notifications
 from spbe.desk.choices import Impact, TicketKind, TicketStatus, TimelineKind
@@ -82,9 +84,23 @@ def _start_clock(ticket: Ticket, kind: str, target) -> Clock | None:
 
 
 def ticket_clocks(ticket: Ticket):
-    from django.contrib.contenttypes.models import ContentType
-
     return Clock.objects.filter(owner_type=ContentType.objects.get_for_model(Ticket), owner_id=ticket.pk)
+
+
+def _sync_next_due(ticket: Ticket) -> None:
+    """Keep ``Ticket.next_due`` (the queue's countdown) equal to the earliest
+    deadline of its running clocks; one UPDATE with a subquery."""
+    running = ticket_clocks(ticket).filter(
+        state__in=[ClockState.RUNNING, ClockState.BREACHED], stopped_at__isnull=True
+    ).order_by("due_at")  # fmt: skip
+    Ticket.objects.filter(pk=ticket.pk).update(next_due=Subquery(running.values("due_at")[:1]))
+
+
+def _stop_clocks(ticket: Ticket, at: datetime, kinds=None) -> None:
+    running = ticket_clocks(ticket)
+    for clock in running.filter(kind__in=kinds) if kinds else running:
+        clocks.stop_clock(clock, at)
+    _sync_next_due(ticket)
 
 
 def applicable_sla(service, at: datetime):
@@ -94,6 +110,9 @@ def applicable_sla(service, at: datetime):
     day = at.astimezone(ZoneInfo(service.pd.pemda.time_zone)).date()
     documents = SlaDocument.objects.filter(services=service, valid_from__lte=day, valid_to__gte=day)
     return documents.order_by("-valid_from").first()
+
+
+RELATIONS = ["pemda", "pd", "service", "policy_version", "reporter", "service_admin", "sla_document"]
 
 
 @transaction.atomic
@@ -124,6 +143,7 @@ def open_ticket(
     if kind == TicketKind.COMPLAINT and impact not in Impact.values:
         raise ValidationError({"impact": _("Pilih dampak: Mayor atau Minor.")})
     pemda = service.pd.pemda
+    pack = pemda.policy_version.pack
     ticket = Ticket(
         kind=kind, pemda=pemda, pd=service.pd, service=service, policy_version=pemda.policy_version,
         reporter=reporter.user, reporter_name=reporter.name, reporter_email=reporter.email,
@@ -137,17 +157,25 @@ def open_ticket(
         ticket.status = TicketStatus.AWAITING_APPROVAL
     ticket.sla_document = applicable_sla(service, reported_at)
     ticket.number = next_number(pemda, reported_at)
-    ticket.full_clean()
+    # The relations come from loaded objects and the database enforces the
+    # constraints and the unique number: checking them here again would
+    # cost fifteen queries per ticket.
+    ticket.full_clean(exclude=RELATIONS, validate_unique=False, validate_constraints=False)
     ticket.save()
     note(ticket, TimelineKind.CREATED, actor, _("%(kind)s dicatat melalui %(method)s.") % {
         "kind": ticket.get_kind_display(), "method": ticket.get_reporting_method_display(),
     }, at=reported_at)  # fmt: skip
+    started = []
     if ticket.priority:
         note(ticket, TimelineKind.PRIORITY, actor, ticket.priority_reason, priority=ticket.priority)
-        _start_clock(ticket, ClockKind.RESPONSE, ticket.policy_version.pack.response_target(ticket.priority))
-    _start_clock(ticket, ClockKind.USER_SERVICE, service.user_service_target)
+        started.append(_start_clock(ticket, ClockKind.RESPONSE, pack.response_target(ticket.priority)))
+    started.append(_start_clock(ticket, ClockKind.USER_SERVICE, service.user_service_target))
     if ticket.sla_document is not None:
-        _start_clock(ticket, ClockKind.SLA_RESPONSE, ticket.sla_document.response_target)
+        started.append(_start_clock(ticket, ClockKind.SLA_RESPONSE, ticket.sla_document.response_target))
+    deadlines = [clock.due_at for clock in started if clock is not None]
+    if deadlines:
+        ticket.next_due = min(deadlines)
+        Ticket.objects.filter(pk=ticket.pk).update(next_due=ticket.next_due)
     notifications.ticket_opened(ticket)
     return ticket
 
@@ -168,6 +196,7 @@ def convert_to_complaint(actor, ticket: Ticket, impact: str, reason: str) -> Tic
     note(ticket, TimelineKind.CONVERTED, actor, reason)
     note(ticket, TimelineKind.PRIORITY, actor, ticket.priority_reason, priority=ticket.priority)
     _start_clock(ticket, ClockKind.RESPONSE, ticket.policy_version.pack.response_target(ticket.priority))
+    _sync_next_due(ticket)
     return ticket
 
 
@@ -199,8 +228,7 @@ def respond(actor, ticket: Ticket, message: str, at: datetime | None = None) -> 
         if ticket.status == TicketStatus.NEW:
             ticket.status = TicketStatus.IN_PROGRESS
         ticket.save(update_fields=["first_response_at", "status", "last_updated"])
-        for clock in ticket_clocks(ticket).filter(kind__in=[ClockKind.RESPONSE, ClockKind.SLA_RESPONSE]):
-            clocks.stop_clock(clock, at)
+        _stop_clocks(ticket, at, kinds=[ClockKind.RESPONSE, ClockKind.SLA_RESPONSE])
     note(ticket, TimelineKind.RESPONDED, actor, message.strip(), at=at)
     return ticket
 
@@ -283,11 +311,13 @@ def flag_drp_assessment(actor, ticket: Ticket, reason: str) -> Ticket:
 def _pause_clocks(ticket: Ticket, at: datetime) -> None:
     for clock in ticket_clocks(ticket):
         clocks.pause_clock(clock, at)
+    _sync_next_due(ticket)
 
 
 def _resume_clocks(ticket: Ticket, at: datetime) -> None:
     for clock in ticket_clocks(ticket):
         clocks.resume_clock(clock, at)
+    _sync_next_due(ticket)
 
 
 @transaction.atomic
@@ -339,8 +369,7 @@ def confirm(actor, ticket: Ticket, satisfaction: int | None = None, suggestion: 
     at = at or timezone.now()
     _move(ticket, TicketStatus.CLOSED, reporter_confirmed_at=None if automatic else at, closed_at=at,
           satisfaction=satisfaction, suggestion=suggestion.strip())  # fmt: skip
-    for clock in ticket_clocks(ticket):
-        clocks.stop_clock(clock, at)
+    _stop_clocks(ticket, at)
     message = _("Ditutup otomatis: pelapor tidak menjawab.") if automatic else _("Penyelesaian dikonfirmasi pelapor.")
     note(ticket, TimelineKind.CONFIRMED if not automatic else TimelineKind.CLOSED, actor, message, at=at,
          satisfaction=satisfaction, automatic=automatic)  # fmt: skip
@@ -429,6 +458,7 @@ def classify_urgency(actor, ticket: Ticket, urgency: int) -> Ticket:
     note(ticket, TimelineKind.PRIORITY, actor, _("Urgensi E-3: %(level)d") % {"level": urgency}, public=False,
          urgency=urgency)  # fmt: skip
     _start_clock(ticket, ClockKind.SLA_RESOLUTION, ticket.sla_document.resolution_for(urgency))
+    _sync_next_due(ticket)
     return ticket
 
 
@@ -445,8 +475,7 @@ def decide_request(actor, ticket: Ticket, approve: bool, reason: str = "") -> Ti
         note(ticket, TimelineKind.STATUS, actor, _("Permintaan disetujui.") + (f" {reason.strip()}" if reason else ""))
     else:
         _move(ticket, TicketStatus.REJECTED, closed_at=now)
-        for clock in ticket_clocks(ticket):
-            clocks.stop_clock(clock, now)
+        _stop_clocks(ticket, now)
         note(ticket, TimelineKind.STATUS, actor, _("Permintaan ditolak: %(reason)s") % {"reason": reason.strip()})
     return ticket
 

@@ -18,7 +18,7 @@ from spbe.desk.actions import Reporter
 from spbe.desk.choices import Impact, ReportingMethod, TicketKind
 from spbe.desk.forms import active_services
 from spbe.desk.models import Ticket, TimelineEvent
-from spbe.desk.views import _with_next_due, visible_tickets
+from spbe.desk.views import visible_tickets
 from spbe.org import access
 
 
@@ -118,7 +118,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Ticket.objects.none()
         if not access.scope_for(self.request.user).is_staff_member:
             raise PermissionDenied("Hanya petugas yang dapat memakai API tiket.")
-        qs = _with_next_due(visible_tickets(self.request.user).select_related("pd")).order_by("-reported_at", "pk")
+        qs = visible_tickets(self.request.user).select_related("pd").order_by("-reported_at", "pk")
         for name in ("status", "kind", "priority"):
             value = self.request.query_params.get(name)
             if value:
@@ -145,7 +145,6 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             )  # fmt: skip
         except DjangoValidationError as error:
             raise _as_api_error(error) from None
-        ticket = self.get_queryset().get(pk=ticket.pk)
         return Response(TicketSerializer(ticket).data, status=201)
 
     @extend_schema(responses=TimelineSerializer(many=True))

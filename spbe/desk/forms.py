@@ -84,7 +84,7 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["pd"].queryset = access.visible_pds(actor)
         self.fields["pd"].empty_label = _("Semua PD")
-        self.fields["service"].queryset = access.filter_by_pd(actor, Service.objects.all())
+        self.fields["service"].queryset = access.filter_by_pd(actor, Service.objects.select_related("pd"))
         self.fields["service"].empty_label = _("Semua layanan")
         self.fields["assignee"].queryset = assignees if assignees is not None else User.objects.none()
         self.fields["assignee"].empty_label = _("Semua petugas")

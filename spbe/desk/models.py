@@ -13,7 +13,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from spbe.approvals.validators import validate_attachment
-from spbe.desk.choices import Impact, ProblemStatus, ReportingMethod, TicketKind, TicketStatus, TimelineKind
+from spbe.desk.choices import (
+    OPEN_STATUSES,
+    Impact,
+    ProblemStatus,
+    ReportingMethod,
+    TicketKind,
+    TicketStatus,
+    TimelineKind,
+)
 
 
 class TicketCounter(models.Model):
@@ -132,6 +140,10 @@ class Ticket(models.Model):
     progress_channel = models.CharField(
         _("cara konfirmasi perkembangan"), max_length=12, choices=ReportingMethod.choices, blank=True
     )
+    # The earliest deadline of the ticket's running clocks, kept by
+    # spbe.desk.actions whenever a clock starts, pauses, resumes or stops, so
+    # the queue sorts and filters by it with an index instead of a subquery.
+    next_due = models.DateTimeField(_("tenggat terdekat"), null=True, blank=True, editable=False)
     first_response_at = models.DateTimeField(_("tanggapan pertama"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("diselesaikan"), null=True, blank=True)
     reporter_confirmed_at = models.DateTimeField(_("dikonfirmasi pelapor"), null=True, blank=True)
@@ -148,6 +160,14 @@ class Ticket(models.Model):
         indexes = [
             # the agent queue: open tickets of a PD, newest first
             models.Index(fields=["pd", "status", "-reported_at"], name="desk_queue_idx"),
+            # the queue's default order: any visibility condition is then a
+            # filter on an ordered index scan that stops after one page
+            models.Index(fields=["-reported_at", "id"], name="desk_reported_idx"),
+            models.Index(fields=["next_due", "id"], name="desk_next_due_idx", condition=Q(next_due__isnull=False)),
+            # the working queue (open tickets only: a tenth of the table)
+            models.Index(
+                fields=["-reported_at", "id"], name="desk_open_idx", condition=Q(status__in=sorted(OPEN_STATUSES))
+            ),
             # a reporter's own tickets on the portal
             models.Index(fields=["reporter", "-reported_at"], name="desk_reporter_idx"),
         ]

@@ -7,8 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from spbe.clocks.choices import ClockKind
+from spbe.desk import actions
 from spbe.desk.models import Ticket
 from spbe.desk.tests.test_actions import complaint, kritis_public  # noqa: F401  (fixture)
+from spbe.front import listing
 
 
 def form(service, **overrides):
@@ -148,3 +151,64 @@ def test_affected_configuration_items(world, kritis_public, login):  # noqa: F81
     ticket = complaint(kritis_public, world.tegal_admin)
     login(world.tegal_admin).post(reverse("desk:act", args=[ticket.pk, "ci"]), {"ci-components": [server.pk]})
     assert list(ticket.components.all()) == [server]
+
+
+def test_full_text_search_matches_number_words_reporter_and_service(world, kritis_public, login):  # noqa: F811
+    """Issue 5 item 9: every word of the search must match one of the number,
+    subject, description, reporter or service name."""
+    printer = complaint(kritis_public, world.tegal_admin, subject="Cetak KTP gagal", description="Printer macet")
+    other = complaint(kritis_public, world.tegal_admin, subject="Lambat", reporter=actions.Reporter("Siti Aminah"))
+    client = login(world.tegal_admin)
+
+    def found(text):
+        page = client.get(reverse("desk:queue"), {"q": text}).content.decode()
+        return {t.number for t in (printer, other) if t.number in page}
+
+    assert found("macet") == {printer.number}  # description
+    assert found("aminah") == {other.number}  # reporter
+    assert found(other.number) == {other.number}
+    assert found("adminduk") == {printer.number, other.number}  # the service's name
+    assert found("ktp macet") == {printer.number}  # every word
+    assert found("ktp aminah") == set()
+
+
+def test_a_huge_queue_counts_only_up_to_the_cap(world, kritis_public, login, monkeypatch):  # noqa: F811
+    """An exact count of half a million rows costs more than the page: past
+    the cap the page says so and asks for a filter."""
+    monkeypatch.setattr(listing, "COUNT_CAP", 3)
+    for word in ("listrik", "jaringan", "server", "printer", "aplikasi"):
+        complaint(kritis_public, world.tegal_admin, subject=f"Gangguan {word}")
+    client = login(world.tegal_admin)
+    assert "dari lebih dari 3 — persempit dengan filter" in client.get(reverse("desk:queue")).content.decode()
+    narrow = client.get(reverse("desk:queue"), {"q": "gangguan printer"}).content.decode()
+    assert "Menampilkan 1–1 dari 1<" in narrow
+
+
+def test_the_countdown_follows_the_clocks(world, kritis_public):  # noqa: F811
+    """Ticket.next_due is the earliest deadline of the running clocks: the
+    response clock first, then (answered) the user-service clock; paused
+    while waiting for the reporter; nothing once closed."""
+    ticket = complaint(kritis_public, world.tegal_admin)
+
+    def next_due():
+        return Ticket.objects.get(pk=ticket.pk).next_due
+
+    deadlines = {c.kind: c.due_at for c in actions.ticket_clocks(ticket)}
+    assert next_due() == ticket.next_due == min(deadlines.values()) == deadlines[ClockKind.RESPONSE]
+    actions.respond(world.tegal_admin, ticket, "Sedang kami periksa.")
+    assert next_due() == deadlines[ClockKind.USER_SERVICE]
+    actions.wait_for_reporter(world.tegal_admin, ticket, "Mohon kirim tangkapan layar.")
+    assert next_due() is None
+    actions.reporter_replied(None, ticket, "Terlampir.")
+    assert next_due() is not None and next_due() >= deadlines[ClockKind.USER_SERVICE]
+    actions.resolve(world.tegal_admin, ticket, "Cache dibersihkan.")
+    actions.confirm(None, ticket, satisfaction=5)
+    assert next_due() is None
+
+
+def test_recording_a_complaint_takes_a_bounded_number_of_queries(world, kritis_public, django_assert_max_num_queries):  # noqa: F811
+    """Issue 5, Speed: priority, three clocks, timeline and outbox in about
+    thirty statements (it was ninety)."""
+    complaint(kritis_public, world.tegal_admin)
+    with django_assert_max_num_queries(34):
+        complaint(kritis_public, world.tegal_admin)
