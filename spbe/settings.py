@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "spbe.cmdb",
     "spbe.desk",
     "spbe.notify",
+    "spbe.monitoring",
     "spbe.front",
 ]
 
@@ -242,6 +243,15 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Monitoring (O-4) -------------------------------------------------------------
+# Raw check results are kept this many days; hourly and daily rollups and
+# outages are kept for good (availability reports need years).
+MONITORING_RAW_RETENTION_DAYS = env_int("MONITORING_RAW_RETENTION_DAYS", 30)
+# Checks claimed per batch and probed concurrently by one worker process.
+MONITORING_BATCH = env_int("MONITORING_BATCH", 500)
+# The local demo target of `make run` (spbe/monitoring/demo_target.py).
+MONITORING_DEMO_TARGET_PORT = env_int("MONITORING_DEMO_TARGET_PORT", 8099)
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

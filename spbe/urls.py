@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from spbe.desk.api import TicketViewSet
 from spbe.front import views as front_views
+from spbe.monitoring.api import api_urlpatterns as monitoring_api
 from spbe.org import api as org_api
 from spbe.org import forms as org_forms
 from spbe.policy import api as policy_api
@@ -29,6 +30,7 @@ api_patterns = [
     path("sla/deadline/", policy_api.DeadlineView.as_view(), name="sla-deadline"),
     path("sla/elapsed/", policy_api.ElapsedView.as_view(), name="sla-elapsed"),
     path("", include(ticket_router.urls)),
+    path("pemantauan/", include(monitoring_api)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -44,6 +46,10 @@ urlpatterns = [
     path("layanan-pengguna/", include("spbe.desk.urls")),
     path("portal/", include("spbe.desk.urls_portal")),
     path("persetujuan/", include("spbe.approvals.urls")),
+    path("pemantauan/laporan/", include("spbe.monitoring.urls_reports")),
+    path("pemantauan/sumber/", include("spbe.monitoring.urls_intake")),
+    path("pemantauan/", include("spbe.monitoring.urls")),
+    path("status/", include("spbe.monitoring.urls_public")),
     path("publik/", include("spbe.catalog.urls_public")),
     path(
         "akun/masuk/",

@@ -217,6 +217,21 @@ def set_priority(actor, ticket: Ticket, priority: int, reason: str) -> Ticket:
 
 
 @transaction.atomic
+def set_impact(actor, ticket: Ticket, impact: str, reason: str) -> Ticket:
+    """The impact turned out different (e.g. monitoring saw a partial outage
+    become total): the priority is computed again from the pack (P-2)."""
+    if impact not in Impact.values:
+        raise ValidationError({"impact": _("Pilih dampak: Mayor atau Minor.")})
+    old = ticket.priority
+    ticket.impact = impact
+    ticket.priority, computed = priority_of(ticket)
+    ticket.priority_reason = f"{computed}. {reason}"
+    ticket.save(update_fields=["impact", "priority", "priority_reason", "last_updated"])
+    note(ticket, TimelineKind.PRIORITY, actor, ticket.priority_reason, old=old, new=ticket.priority)
+    return ticket
+
+
+@transaction.atomic
 def respond(actor, ticket: Ticket, message: str, at: datetime | None = None) -> Ticket:
     """The provider's first (or a further) response: the first one stops the
     P-3 response clock."""

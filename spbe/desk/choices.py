@@ -61,6 +61,7 @@ class TimelineKind(models.TextChoices):
     ASSIGNED = "assigned", _("Ditugaskan")
     STATUS = "status", _("Status")
     CLOCK = "clock", _("Jam SLA")
+    MONITORING = "monitoring", _("Pemantauan")
 
 
 class ProblemStatus(models.TextChoices):

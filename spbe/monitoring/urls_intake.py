@@ -1,0 +1,6 @@
+"""Staff pages for alert sources and utilisation targets under
+/pemantauan/sumber/."""
+
+app_name = "monitoring_intake"
+
+urlpatterns: list = []
