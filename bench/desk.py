@@ -12,26 +12,23 @@ clocks), starts gunicorn on it, and measures over HTTP:
     .venv/bin/python bench/desk.py                  # 1,000,000 tickets
     .venv/bin/python bench/desk.py --tickets 100000
 
-It prints figures and never fails for being slow. (The side-by-side run
-against django-helpdesk that the issue asks for is still to be written.)
+It prints figures and never fails for being slow. bench/helpdesk.py measures
+django-helpdesk the same way and, with ``--compare``, calls ``measure()`` below
+to print both side by side.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
-import json
 import os
-import re
 import signal
-import statistics
 import subprocess
 import sys
 import time
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from common import Client, figures
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -78,74 +75,42 @@ def build(tickets: int, env: dict) -> None:
             t.reported_at + interval '3 days', 'running', '[]', '[75, 90]', '[]', t.reported_at + interval '2 days',
             (SELECT id FROM django_content_type WHERE app_label = 'desk' AND model = 'ticket'), t.id, now(), now()
         FROM desk_ticket t WHERE t.status = 'in_progress';
-        ANALYZE;
+        UPDATE desk_ticket SET next_due = reported_at + interval '3 days' WHERE status = 'in_progress';
     """)
+    psql("VACUUM ANALYZE")  # its own statement: VACUUM cannot run in the transaction of the lines above
     print(f"generated {tickets:,} tickets (+ clocks of the open ones) in {time.perf_counter() - started:.0f} s")
 
 
-class Client:
-    """A signed-in HTTP client (cookie jar + CSRF token)."""
+def measure(tickets: int, reuse: bool) -> dict:
+    """Build the database (unless ``reuse``), serve it with gunicorn, print the figures and return them.
 
-    def __init__(self, base: str, email: str, password: str):
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        page = self.opener.open(f"{base}/akun/masuk/").read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": email, "password": password})
-        self.opener.open(urllib.request.Request(f"{base}/akun/masuk/", data.encode(), headers={"Referer": base}))
-        self.csrf = next(c.value for c in self.jar if c.name == "csrftoken")
-
-    def get(self, path: str) -> float:
-        started = time.perf_counter()
-        with self.opener.open(f"{self.base}{path}") as response:
-            response.read()
-        return time.perf_counter() - started
-
-    def post_json(self, path: str, payload: dict) -> float:
-        request = urllib.request.Request(
-            f"{self.base}{path}", json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json", "X-CSRFToken": self.csrf, "Referer": self.base},
-        )  # fmt: skip
-        started = time.perf_counter()
-        with self.opener.open(request) as response:
-            response.read()
-        return time.perf_counter() - started
-
-
-def figures(label: str, samples: list[float]) -> None:
-    ordered = sorted(samples)
-    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
-    print(
-        f"  {label:<44} p50 {statistics.median(ordered) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   (n={len(ordered)})"
-    )
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--tickets", type=int, default=1_000_000)
-    parser.add_argument("--reuse", action="store_true", help="keep the database of a previous run")
-    args = parser.parse_args()
+    The figures: ``queue`` and ``filtered`` (p50, p95 of a page), ``create_1`` and ``create_8`` (p50, p95 of an API
+    create, 1 client then 8 concurrent ones), ``throughput`` (creates/s with 8 clients); times in seconds. The
+    server is stopped before this returns.
+    """
     env = {"DATABASE_URL": DB_URL, "SPBE_VAR_DIR": str(ROOT / "var" / "bench"), "LOG_LEVEL": "WARNING",
            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14", "DATABASE_CONN_MAX_AGE": "60"}  # fmt: skip
-    if not args.reuse:
-        build(args.tickets, env)
+    if not reuse:
+        build(tickets, env)
     sh(str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v0", env=env)
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "spbe.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2",
          "--threads", "4", "--log-level", "warning"],
         cwd=ROOT, env={**os.environ, **env},
     )  # fmt: skip
+    result = {}
     try:
         time.sleep(4)
         base = f"http://127.0.0.1:{PORT}"
         client = Client(base, "kominfo@tegalkab.demo", "SPBE-demo-2026")
         for _ in range(3):
             client.get("/layanan-pengguna/")  # warm-up
-        print(f"\nDesk benchmark on PostgreSQL ({args.tickets:,} generated tickets), gunicorn 2×4, over HTTP")
-        figures("queue, first page", [client.get("/layanan-pengguna/") for _ in range(40)])
-        figures("queue, filtered (open, P1, search)",
-                [client.get("/layanan-pengguna/?status=open&priority=1&q=gangguan") for _ in range(40)])  # fmt: skip
+        print(f"\nDesk benchmark on PostgreSQL ({tickets:,} generated tickets), gunicorn 2×4, over HTTP")
+        result["queue"] = figures("queue, first page", [client.get("/layanan-pengguna/") for _ in range(40)])
+        result["filtered"] = figures(
+            "queue, filtered (open, P1, search)",
+            [client.get("/layanan-pengguna/?status=open&priority=1&q=gangguan") for _ in range(40)],
+        )
         services = subprocess.run(
             ["psql", DB_URL, "-tAc",
              "SELECT s.id FROM catalog_service s JOIN org_perangkatdaerah d ON d.id = s.pd_id "
@@ -156,17 +121,29 @@ def main() -> None:
         payload = {"kind": "complaint", "service": int(services[0]), "impact": "mayor",
                    "reporting_method": "email", "reporter_name": "Bench", "reporter_email": "", "subject": "Uji",
                    "description": "Uji beban"}  # fmt: skip
-        figures("API create complaint, 1 client", [client.post_json("/api/v1/tickets/", payload) for _ in range(60)])
+        result["create_1"] = figures(
+            "API create complaint, 1 client", [client.post_json("/api/v1/tickets/", payload) for _ in range(60)]
+        )
         clients = [Client(base, "kominfo@tegalkab.demo", "SPBE-demo-2026") for _ in range(8)]
         started = time.perf_counter()
         with ThreadPoolExecutor(8) as pool:
             samples = list(pool.map(lambda i: clients[i % 8].post_json("/api/v1/tickets/", payload), range(240)))
         elapsed = time.perf_counter() - started
-        figures("API create complaint, 8 concurrent clients", samples)
-        print(f"  throughput with 8 clients: {len(samples) / elapsed:.1f} complaints/s")
+        result["create_8"] = figures("API create complaint, 8 concurrent clients", samples)
+        result["throughput"] = len(samples) / elapsed
+        print(f"  throughput with 8 clients: {result['throughput']:.1f} complaints/s")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--reuse", action="store_true", help="keep the database of a previous run")
+    args = parser.parse_args()
+    measure(args.tickets, args.reuse)
 
 
 if __name__ == "__main__":

@@ -149,7 +149,7 @@ def open_ticket(
         reporter=reporter.user, reporter_name=reporter.name, reporter_email=reporter.email,
         reporter_phone=reporter.phone, reporting_method=reporting_method, lapor_tracking_id=lapor_tracking_id,
         reported_at=reported_at, category=category, subject=subject, description=description, impact=impact,
-        service_admin=service.service_admin,
+        service_admin_id=service.service_admin_id,
     )  # fmt: skip
     if kind == TicketKind.COMPLAINT:
         ticket.priority, ticket.priority_reason = priority_of(ticket)

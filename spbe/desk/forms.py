@@ -18,7 +18,9 @@ from spbe.org.models import PerangkatDaerah, User
 
 
 def active_services(user):
-    return access.filter_by_pd(user, Service.objects.filter(lifecycle=Lifecycle.ACTIVE).select_related("pd"))
+    return access.filter_by_pd(
+        user, Service.objects.filter(lifecycle=Lifecycle.ACTIVE).select_related("pd__pemda__policy_version")
+    )
 
 
 class TicketForm(StyledFormMixin, forms.Form):
