@@ -20,4 +20,11 @@ app.conf.beat_schedule = {
     "check-sla-clocks": {"task": "spbe.clocks.tasks.check_clocks", "schedule": 60.0},
     "close-unconfirmed-tickets": {"task": "spbe.desk.tasks.close_unconfirmed_tickets", "schedule": 3600.0},
     "deliver-outbox": {"task": "spbe.notify.tasks.deliver_outbox", "schedule": 60.0},
+    # a dispatch is one cheap query when nothing is due; every second keeps the scheduling lag under 2 s
+    "monitoring-dispatch": {
+        "task": "spbe.monitoring.tasks.dispatch_checks",
+        "schedule": 1.0,
+        "options": {"expires": 5},
+    },
+    "monitoring-rollups": {"task": "spbe.monitoring.tasks.roll_up_results", "schedule": 300.0},
 }

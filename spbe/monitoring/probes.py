@@ -69,11 +69,23 @@ def accepted_statuses(spec: str) -> list[range]:
     return ranges
 
 
-def _split_host_port(target: str) -> tuple[str, int]:
+def split_host_port(target: str) -> tuple[str, int]:
     host, _, port = target.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not host or not port.isdigit() or not 0 < int(port) < 65536 or " " in host:
         raise ValueError(target)
     return host.strip("[]"), int(port)
+
+
+def split_dns_target(target: str) -> tuple[str, str | None, int]:
+    """'name' or 'name@server' or 'name@server:port' (an intranet's own DNS
+    server, as government networks often have) → (name, server, port)."""
+    name, _, server = target.partition("@")
+    if not name or " " in name or "." not in name.strip("."):
+        raise ValueError(target)
+    if not server:
+        return name, None, 53
+    host, port = split_host_port(server) if ":" in server else (server, 53)
+    return name, host, port
 
 
 class Prober:
@@ -132,10 +144,8 @@ class Prober:
                                    headers={"User-Agent": "LayananSPBE-Pemantau/1"}) as response:  # fmt: skip
                 if not any(response.status in codes for codes in accepted_statuses(job.expected_status)):
                     raise ProbeError(f"Kode status {response.status}")
-                if job.keyword:
-                    body = await response.content.read(MAX_BODY)
-                    if job.keyword not in body.decode(response.get_encoding() or "utf-8", errors="replace"):
-                        raise ProbeError(f"Kata kunci “{job.keyword}” tidak ditemukan")
+                if job.keyword and not await _contains(response, job.keyword):
+                    raise ProbeError(f"Kata kunci “{job.keyword}” tidak ditemukan")
         except aiohttp.ClientConnectorCertificateError as failure:
             raise ProbeError(f"TLS: sertifikat ditolak ({failure.certificate_error})") from None
         except aiohttp.ClientSSLError as failure:
@@ -153,7 +163,7 @@ class Prober:
 
     async def _open(self, job: Job, tls: bool):
         try:
-            host, port = _split_host_port(job.target)
+            host, port = split_host_port(job.target)
         except ValueError:
             raise ProbeError(f"Sasaran harus berbentuk host:port, bukan “{job.target}”") from None
         context = ssl.create_default_context() if tls else None
@@ -185,13 +195,19 @@ class Prober:
             raise ProbeError(f"Sertifikat habis dalam {days} hari ({expires:%d-%m-%Y})")
 
     async def _dns(self, session, job: Job) -> None:
-        resolver = dns.asyncresolver.Resolver()
         try:
-            answer = await resolver.resolve(job.target, job.dns_record, lifetime=job.timeout)
+            name, server, port = split_dns_target(job.target)
+        except ValueError:
+            raise ProbeError(f"Nama domain tidak valid: {job.target}") from None
+        resolver = dns.asyncresolver.Resolver(configure=server is None)
+        if server is not None:
+            resolver.nameservers, resolver.port = [server], port
+        try:
+            answer = await resolver.resolve(name, job.dns_record, lifetime=job.timeout)
         except dns.resolver.NXDOMAIN:
-            raise ProbeError(f"Nama {job.target} tidak ada (NXDOMAIN)") from None
+            raise ProbeError(f"Nama {name} tidak ada (NXDOMAIN)") from None
         except dns.resolver.NoAnswer:
-            raise ProbeError(f"Tidak ada rekaman {job.dns_record} untuk {job.target}") from None
+            raise ProbeError(f"Tidak ada rekaman {job.dns_record} untuk {name}") from None
         except dns.exception.Timeout:
             raise ProbeError("DNS tidak menjawab dalam batas waktu") from None
         except dns.exception.DNSException as failure:
@@ -208,6 +224,20 @@ class Prober:
         silent = datetime.now(UTC) - job.last_ping_at
         if silent > grace:
             raise ProbeError(f"Tidak ada detak selama {int(silent.total_seconds() // 60)} menit")
+
+
+async def _contains(response: aiohttp.ClientResponse, keyword: str) -> bool:
+    """Read the body until the keyword shows up, the body ends or MAX_BODY
+    bytes were read (the check's timeout bounds the time)."""
+    needle, body = keyword.encode(response.charset or "utf-8", errors="replace"), bytearray()
+    while len(body) < MAX_BODY:
+        chunk = await response.content.read(MAX_BODY - len(body))
+        if not chunk:
+            break
+        body += chunk
+        if needle in body:
+            return True
+    return False
 
 
 class ProbeError(Exception):

@@ -1,10 +1,158 @@
-"""Staff pages of monitoring (O-4)."""
+"""Staff pages of monitoring (O-4): the checks with their live state, one
+check with its recent results, maintenance windows; and the heartbeat
+ping that jobs call (authenticated by the check's secret token)."""
 
-from django.http import HttpRequest, HttpResponse
+from __future__ import annotations
 
+from datetime import timedelta
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from spbe.audit.models import AuditAction
+from spbe.audit.record import diff, record, snapshot
+from spbe.front.listing import build_listing, render_listing
+from spbe.front.pages import form_page
+from spbe.monitoring import outages
+from spbe.monitoring.forms import MONITOR_ROLES, CheckFilterForm, CheckForm, MaintenanceForm
+from spbe.monitoring.models import Check, CheckResult, CheckRollup, MaintenanceWindow, Outage
+from spbe.org import access
 from spbe.org.views import staff_required
+
+CHECK_FIELDS = list(CheckForm.Meta.fields)
+
+
+def visible_checks(user):
+    return access.filter_by_pd(user, Check.objects.all())
+
+
+def _can_manage(user, pd) -> bool:
+    return access.workable_pds(user, MONITOR_ROLES).filter(pk=pd.pk).exists()
 
 
 @staff_required
 def check_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    filters = CheckFilterForm(request.GET or None)
+    qs = visible_checks(request.user).select_related("pd", "service", "application", "component")
+    if filters.is_valid():
+        for name in ("status", "kind"):
+            if filters.cleaned_data[name]:
+                qs = qs.filter(**{name: filters.cleaned_data[name]})
+    qs, listing = build_listing(
+        request, qs, search_fields=["name", "target", "service__name", "application__name", "component__name"],
+        sorts={"name": "name", "status": "status", "last": "last_run_at", "latency": "last_latency_ms"},
+        default_sort="name",
+    )  # fmt: skip
+    context = {
+        "listing": listing,
+        "filters": filters,
+        "can_create": access.workable_pds(request.user, MONITOR_ROLES).exists(),
+        "open_outages": Outage.objects.filter(ended_at__isnull=True, service__pd__in=access.visible_pds(request.user))
+        .select_related("service", "ticket")
+        .order_by("-started_at")[:20],
+    }
+    return render_listing(request, "monitoring/check_list.html", "monitoring/_check_results.html", context)
+
+
+def _get_check(request: HttpRequest, pk: int, *, for_change: bool = False) -> Check:
+    check = get_object_or_404(visible_checks(request.user).select_related("pd", "service"), pk=pk)
+    if for_change and not _can_manage(request.user, check.pd):
+        raise Http404
+    return check
+
+
+@staff_required
+def check_create(request: HttpRequest) -> HttpResponse:
+    if not access.workable_pds(request.user, MONITOR_ROLES).exists():
+        raise Http404
+    form = CheckForm(request.POST or None, actor=request.user, initial=request.GET.dict() or None)
+    if request.method == "POST" and form.is_valid():
+        check = form.save()
+        record(actor=request.user, action=AuditAction.CREATE, target=check, pemda=check.pemda,
+               changes=snapshot(check, CHECK_FIELDS))  # fmt: skip
+        messages.success(request, _("Pemeriksaan “%(name)s” ditambahkan.") % {"name": check.name})
+        return redirect("monitoring:check_detail", pk=check.pk)
+    return form_page(request, form, _("Tambah pemeriksaan"), reverse("monitoring:checks"))
+
+
+@staff_required
+def check_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    check = _get_check(request, pk, for_change=True)
+    before = snapshot(check, CHECK_FIELDS)
+    form = CheckForm(request.POST or None, instance=check, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        check = form.save()
+        if not check.enabled or "interval_seconds" in form.changed_data:
+            Check.objects.filter(pk=check.pk).update(next_run_at=None)  # rescheduled on the next dispatch
+        record(actor=request.user, action=AuditAction.UPDATE, target=check, pemda=check.pemda,
+               changes=diff(before, snapshot(check, CHECK_FIELDS)))  # fmt: skip
+        messages.success(request, _("Perubahan disimpan."))
+        return redirect("monitoring:check_detail", pk=check.pk)
+    return form_page(request, form, _("Ubah %(name)s") % {"name": check.name},
+                     reverse("monitoring:check_detail", args=[check.pk]))  # fmt: skip
+
+
+@staff_required
+def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    check = _get_check(request, pk)
+    since = timezone.now() - timedelta(hours=24)
+    day = CheckRollup.objects.filter(check_ref=check, granularity="hour", start__gte=since)
+    total = sum(r.total for r in day)
+    context = {
+        "check": check,
+        "results": CheckResult.objects.filter(check_ref=check).order_by("-at")[:50],
+        "uptime_24h": round(100 * sum(r.ok for r in day) / total, 2) if total else None,
+        "can_manage": _can_manage(request.user, check.pd),
+        "ping_url": request.build_absolute_uri(reverse("monitoring:ping", args=[check.heartbeat_token])),
+    }
+    return render(request, "monitoring/check_detail.html", context)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST", "HEAD"])
+def ping(request: HttpRequest, token: str) -> JsonResponse:
+    """A job (e.g. the nightly backup) says it ran. The token is the secret;
+    no session. Answered in JSON, also when the token is unknown."""
+    updated = Check.objects.filter(heartbeat_token=token, kind="heartbeat").update(last_ping_at=timezone.now())
+    if not updated:
+        return JsonResponse({"ok": False, "detail": _("Token detak tidak dikenal.")}, status=404)
+    return JsonResponse({"ok": True})
+
+
+def visible_windows(user):
+    pds = access.visible_pds(user)
+    return MaintenanceWindow.objects.filter(Q(services__pd__in=pds)).distinct()
+
+
+@staff_required
+def maintenance_list(request: HttpRequest) -> HttpResponse:
+    qs = visible_windows(request.user).prefetch_related("services")
+    qs, listing = build_listing(request, qs, search_fields=["title", "description"],
+                                sorts={"starts": "starts_at", "title": "title"}, default_sort="-starts")  # fmt: skip
+    context = {"listing": listing, "now": timezone.now(),
+               "can_create": access.workable_pds(request.user, MONITOR_ROLES).exists()}  # fmt: skip
+    return render_listing(request, "monitoring/maintenance_list.html", "monitoring/_maintenance_results.html", context)
+
+
+@staff_required
+def maintenance_create(request: HttpRequest) -> HttpResponse:
+    if not access.workable_pds(request.user, MONITOR_ROLES).exists():
+        raise Http404
+    form = MaintenanceForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.instance.created_by = request.user
+        window = form.save()
+        record(actor=request.user, action=AuditAction.CREATE, target=window, pemda=window.pemda,
+               changes=snapshot(window, ["title", "starts_at", "ends_at"]))  # fmt: skip
+        for service in window.services.all():  # a window already running silences now
+            outages.judge_service(service.pk)
+        messages.success(request, _("Jadwal pemeliharaan disimpan dan diumumkan di halaman status."))
+        return redirect("monitoring:maintenance")
+    return form_page(request, form, _("Jadwalkan pemeliharaan"), reverse("monitoring:maintenance"))
