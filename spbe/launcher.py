@@ -46,6 +46,7 @@ def start() -> list[subprocess.Popen]:
 
 def main() -> int:
     prepare()
+    manage("demo_target", "start")  # detached: stopping it shows an outage, not the end of the app
     children = start()
     print(f"\nLayanan SPBE berjalan di http://{HOST}:{PORT}/  (Ctrl+C untuk berhenti)\n", flush=True)
 
@@ -66,6 +67,7 @@ def main() -> int:
             child.wait(timeout=15)
         except subprocess.TimeoutExpired:
             child.kill()
+    manage("demo_target", "stop")
     return 0
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from spbe.catalog.demo import load_catalog_demo
 from spbe.desk.demo import load_desk_demo
+from spbe.monitoring.demo import load_monitoring_demo
 from spbe.org.choices import PDKind, PemdaKind, Role, TimeZone
 from spbe.org.models import Pemda, PerangkatDaerah, RoleAssignment, User
 from spbe.policy.models import HolidayAction, HolidayChange, SpecialPeriod
@@ -186,6 +187,7 @@ def load_demo() -> list[DemoLogin]:
     for pemda in Pemda.objects.all():
         load_catalog_demo(pemda)
         load_desk_demo(pemda)
+        load_monitoring_demo(pemda)
     return demo_logins()
 
 

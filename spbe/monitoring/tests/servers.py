@@ -24,6 +24,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the default 5 drops the SYNs of concurrent probes
+
+
 class Target:
     """An HTTP target on 127.0.0.1: ``status``, ``body`` and ``delay`` say
     how it answers; ``stop()`` and ``start()`` take it off the air and back
@@ -32,7 +37,7 @@ class Target:
     def __init__(self):
         self.port = free_port()
         self.status, self.body, self.delay, self.slow_body = 200, b"<h1>Layanan berjalan</h1>", 0.0, False
-        self.server: ThreadingHTTPServer | None = None
+        self.server: Server | None = None
 
     @property
     def url(self) -> str:
@@ -62,8 +67,7 @@ class Target:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
+        self.server = Server(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

@@ -1,0 +1,116 @@
+"""Demo monitoring per Pemda (issue 6 item 9): live checks against the local
+demo target (spbe/monitoring/demo_target.py) for the public services, a
+port and a heartbeat check on the database server, an announced
+maintenance window, and four months of generated history (outages, daily
+rollups, hourly utilisation) so availability, the status page's bars and
+the monthly form have something true to show."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from spbe.catalog.choices import ServiceGroup
+from spbe.catalog.models import Service
+from spbe.cmdb.models import Component
+from spbe.monitoring.choices import Granularity, ServiceState
+from spbe.monitoring.models import Check, CheckRollup, MaintenanceWindow, Outage, UtilisationSample
+
+HISTORY_DAYS = 120
+CAUSES = [
+    "Beranda: Tidak dapat terhubung: Connection refused",
+    "Beranda: Batas waktu 10 detik habis",
+    "Beranda: Kode status 502",
+    "API: Lambat: 4210 ms (batas 3000 ms)",
+]
+
+
+def load_monitoring_demo(pemda) -> None:
+    rng = random.Random(f"monitoring-{pemda.slug}")
+    base = f"http://127.0.0.1:{settings.MONITORING_DEMO_TARGET_PORT}/{pemda.slug}"
+    services = list(
+        Service.objects.filter(pd__pemda=pemda, lifecycle="active", group=ServiceGroup.LAYANAN_PUBLIK)
+        .select_related("pd")
+        .order_by("code")[:4]
+    )
+    now = timezone.now()
+    checks = []
+    for service in services:
+        checks.append(Check.objects.create(
+            pemda=pemda, pd=service.pd, service=service, name=f"Beranda {service.name}", kind="http",
+            target=f"{base}/{service.code.lower()}/", keyword="berjalan", interval_seconds=30, timeout_seconds=5,
+            retries=2, latency_threshold_ms=3000,
+        ))  # fmt: skip
+        _history(rng, service, now)
+    database = Component.objects.filter(pemda=pemda, name="db-pg-01").first()
+    if database is not None:
+        checks.append(Check.objects.create(
+            pemda=pemda, pd=database.pd, component=database, name="Port layanan db-pg-01", kind="tcp",
+            target=f"127.0.0.1:{settings.MONITORING_DEMO_TARGET_PORT}", interval_seconds=60, retries=3,
+        ))  # fmt: skip
+        Check.objects.create(
+            pemda=pemda, pd=database.pd, component=database, name="Cadangan malam db-pg-01", kind="heartbeat",
+            interval_seconds=86400, retries=1, last_ping_at=now - timedelta(hours=rng.randint(2, 20)),
+        )  # fmt: skip
+    _rollups(rng, checks, now)
+    _utilisation(rng, pemda, now)
+    if services:
+        saturday = (now + timedelta(days=(5 - now.weekday()) % 7 or 7)).replace(hour=15, minute=0, second=0,
+                                                                                  microsecond=0)  # fmt: skip
+        window = MaintenanceWindow.objects.create(
+            pemda=pemda, title="Pembaruan sistem operasi server aplikasi",
+            description="Layanan mungkin tidak dapat diakses selama pemeliharaan terjadwal.",
+            starts_at=saturday, ends_at=saturday + timedelta(hours=4),
+        )  # fmt: skip
+        window.services.set(services[:2])
+
+
+def _history(rng: random.Random, service: Service, now) -> None:
+    """A few outages a month, most minutes long, now and then hours."""
+    outages, day = [], HISTORY_DAYS
+    while day > 1:
+        day -= rng.uniform(4, 20)
+        start = now - timedelta(days=day, minutes=rng.randint(0, 1439))
+        minutes = rng.choice([3, 5, 8, 12, 20, 35, 60, 95, 180])
+        state = ServiceState.DOWN if rng.random() < 0.7 else ServiceState.DEGRADED
+        outages.append(Outage(service=service, state=state, started_at=start, cause=rng.choice(CAUSES),
+                              ended_at=min(start + timedelta(minutes=minutes), now - timedelta(hours=1))))  # fmt: skip
+    Outage.objects.bulk_create(outages)
+
+
+def _rollups(rng: random.Random, checks: list[Check], now) -> None:
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = []
+    for check in checks:
+        per_day = 86400 // check.interval_seconds
+        for age in range(1, HISTORY_DAYS + 1):
+            failed = rng.choice([0, 0, 0, 0, 1, 2, 5, 12])
+            rows.append(CheckRollup(check_ref=check, granularity=Granularity.DAY, start=today - timedelta(days=age),
+                                    total=per_day, ok=per_day - failed, latency_sum_ms=per_day * rng.randint(40, 90),
+                                    latency_max_ms=rng.randint(300, 2500)))  # fmt: skip
+    CheckRollup.objects.bulk_create(rows, batch_size=1000)
+
+
+def _utilisation(rng: random.Random, pemda, now) -> None:
+    """Thirty days of hourly figures: office-hours load, a slowly filling disk."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    rows = []
+    for component in Component.objects.filter(pemda=pemda, kind__in=["server", "vm", "database"]):
+        disk = rng.uniform(40, 60)
+        for age in range(30 * 24, 0, -1):
+            at = hour - timedelta(hours=age)
+            office = max(0.0, math.sin((at.hour + 7 - 6) / 24 * 2 * math.pi))  # WIB office hours peak
+            cpu = min(99.0, 12 + 55 * office + rng.uniform(-5, 5))
+            memory = min(99.0, 48 + 25 * office + rng.uniform(-3, 3))
+            disk += 0.01
+            anomalies = ["CPU di atas 85 %"] if cpu > 85 else []
+            rows.append(UtilisationSample(component=component, hour=at, samples=60, cpu_avg=round(cpu, 1),
+                                          cpu_max=round(min(100.0, cpu + rng.uniform(3, 15)), 1),
+                                          memory_avg=round(memory, 1), memory_max=round(memory + 4, 1),
+                                          disk_max=round(disk, 1), net_rx_bps=round(2e6 * office + 1e5),
+                                          net_tx_bps=round(5e6 * office + 2e5), anomalies=anomalies))  # fmt: skip
+    UtilisationSample.objects.bulk_create(rows, batch_size=2000)
