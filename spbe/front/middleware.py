@@ -1,5 +1,5 @@
-"""Middleware of the shell: metrics and request logs, the Pemda's time zone,
-and the language choice."""
+"""Middleware of the shell: metrics and request logs, sliding sessions, the
+Pemda's time zone, and the language choice."""
 
 import logging
 import time
@@ -80,4 +80,24 @@ class LanguageMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", code)
+        return response
+
+
+class SlidingSessionMiddleware:
+    """An active session slides its 8-hour expiry, but is written at most
+    once a minute: saving it on every request (SESSION_SAVE_EVERY_REQUEST)
+    cost each page and API call a committed UPDATE (issue 5, Speed)."""
+
+    REFRESH_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if now - session.get("_refreshed", 0) >= self.REFRESH_SECONDS:
+                session["_refreshed"] = now  # marks it modified: SessionMiddleware saves it with a new expiry
         return response

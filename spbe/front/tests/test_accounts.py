@@ -1,11 +1,14 @@
 """Sign-in, lock-out, password reset and sessions (issue 2, item 6)."""
 
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from spbe.audit.models import AuditAction, AuditEvent
 from spbe.conftest import PASSWORD
@@ -63,9 +66,26 @@ def test_reset_for_an_unknown_email_reveals_nothing(world, client):
     assert mail.outbox == []
 
 
-def test_sessions_expire_after_a_working_day_of_inactivity():
-    assert settings.SESSION_COOKIE_AGE == 8 * 3600
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_sessions_slide_while_used_and_expire_after_a_working_day_idle(world, login, time_machine):
+    """Each request of an active session moves its expiry (at most one
+    write a minute); eight idle hours end it."""
+    time_machine.move_to(timezone.now(), tick=False)
+    client = login(world.coordinator)
+    client.get("/")
+    key = client.session.session_key
+
+    def expiry():
+        return Session.objects.get(session_key=key).expire_date
+
+    first = expiry()
+    time_machine.shift(timedelta(seconds=30))
+    client.get("/")
+    assert expiry() == first  # within the minute: no write
+    time_machine.shift(timedelta(hours=7))
+    assert client.get("/").status_code == 200
+    assert expiry() - first >= timedelta(hours=7)  # slid with use
+    time_machine.shift(timedelta(hours=8, minutes=1))
+    assert client.get("/").status_code == 302  # idle a working day: signed out
 
 
 def test_logout_is_a_post_and_ends_the_session(world, login):
