@@ -61,6 +61,7 @@ STAGES = {
             Requirement("O-3", _("Reviu Berkala Gangguan Layanan"), "desk:review"),
             Requirement("O-4", _("Pemantauan dan Pemeliharaan Layanan: pemeriksaan dan gangguan"), "monitoring:checks"),
             Requirement("O-4", _("Jadwal pemeliharaan"), "monitoring:maintenance"),
+            Requirement("O-4", _("Ketersediaan dan Formulir Pemantauan"), "monitoring_reports:availability"),
             Requirement("O-5", _("Pemulihan Layanan")),
             Requirement("O-6", _("Rilis Layanan")),
             Requirement("O-7", _("Pengelolaan Aplikasi: aplikasi (basis data konfigurasi)"), "cmdb:application_list"),

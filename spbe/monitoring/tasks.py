@@ -52,3 +52,11 @@ def roll_up_results() -> dict:
     from spbe.monitoring.rollups import roll_up_recent
 
     return roll_up_recent()
+
+
+@shared_task(ignore_result=True)
+def refresh_availability() -> int:
+    """The catalog's live figure (P-4 item 11): rolling 30 days."""
+    from spbe.monitoring.availability import refresh_current_availability
+
+    return refresh_current_availability()
