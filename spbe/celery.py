@@ -27,5 +27,6 @@ app.conf.beat_schedule = {
         "options": {"expires": 5},
     },
     "monitoring-rollups": {"task": "spbe.monitoring.tasks.roll_up_results", "schedule": 300.0},
+    "monitoring-utilisation": {"task": "spbe.monitoring.tasks.scrape_utilisation", "schedule": 60.0},
     "monitoring-availability": {"task": "spbe.monitoring.tasks.refresh_availability", "schedule": 300.0},
 }

@@ -6,3 +6,10 @@ class FrontConfig(AppConfig):
     name = "spbe.front"
     label = "front"
     verbose_name = _("Antarmuka")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from spbe.front.middleware import SlidingSessionMiddleware
+
+        user_logged_in.connect(SlidingSessionMiddleware.stamp, dispatch_uid="spbe-session-stamp")

@@ -90,6 +90,11 @@ class SlidingSessionMiddleware:
 
     REFRESH_SECONDS = 60
 
+    @staticmethod
+    def stamp(sender, request, **kwargs) -> None:
+        """On sign-in the session is new: its first minute needs no refresh."""
+        request.session["_refreshed"] = int(time.time())
+
     def __init__(self, get_response):
         self.get_response = get_response
 

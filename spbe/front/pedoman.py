@@ -62,6 +62,8 @@ STAGES = {
             Requirement("O-4", _("Pemantauan dan Pemeliharaan Layanan: pemeriksaan dan gangguan"), "monitoring:checks"),
             Requirement("O-4", _("Jadwal pemeliharaan"), "monitoring:maintenance"),
             Requirement("O-4", _("Ketersediaan dan Formulir Pemantauan"), "monitoring_reports:availability"),
+            Requirement("O-4", _("Utilisasi infrastruktur (node_exporter)"), "monitoring_intake:targets"),
+            Requirement("O-4", _("Peringatan dari Alertmanager / Zabbix"), "monitoring_intake:sources"),
             Requirement("O-5", _("Pemulihan Layanan")),
             Requirement("O-6", _("Rilis Layanan")),
             Requirement("O-7", _("Pengelolaan Aplikasi: aplikasi (basis data konfigurasi)"), "cmdb:application_list"),

@@ -290,7 +290,7 @@ class UtilisationSample(models.Model):
     memory_avg = models.FloatField(null=True)
     memory_max = models.FloatField(null=True)
     disk_max = models.FloatField(null=True)
-    net_rx_bps = models.FloatField(null=True)
+    net_rx_bps = models.FloatField(null=True)  # bytes per second, averaged over the hour
     net_tx_bps = models.FloatField(null=True)
     anomalies = models.JSONField(default=list)
 

@@ -176,9 +176,11 @@ def utilisation(service: Service, start: datetime, end: datetime) -> Utilisation
 
 
 def rate_text(value: float | None) -> str:
-    """A network rate in bits per second, readable."""
+    """A network rate, stored in bytes per second (UtilisationSample), shown
+    in bits per second as network people read it."""
     if value is None:
         return "–"
+    value *= 8
     for unit, size in (("Gbit/s", 1e9), ("Mbit/s", 1e6), ("kbit/s", 1e3)):
         if value >= size:
             return f"{number_format(value / size, 1)} {unit}"

@@ -60,3 +60,11 @@ def refresh_availability() -> int:
     from spbe.monitoring.availability import refresh_current_availability
 
     return refresh_current_availability()
+
+
+@shared_task(ignore_result=True)
+def scrape_utilisation() -> dict:
+    """node_exporter endpoints of the components (O-4 form item 3)."""
+    from spbe.monitoring.utilisation import scrape_all
+
+    return scrape_all()

@@ -51,7 +51,8 @@ def test_task_round_trips_through_broker_and_worker(worker):
     assert worker.poll() is None  # the worker is still alive
 
 
-def test_beat_schedules_the_heartbeat_and_session_cleanup():
+def test_beat_schedules_every_periodic_job_and_each_names_a_real_task():
+    app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert scheduled == {
         "spbe.front.tasks.scheduler_heartbeat",
@@ -59,7 +60,12 @@ def test_beat_schedules_the_heartbeat_and_session_cleanup():
         "spbe.clocks.tasks.check_clocks",
         "spbe.desk.tasks.close_unconfirmed_tickets",
         "spbe.notify.tasks.deliver_outbox",
+        "spbe.monitoring.tasks.dispatch_checks",
+        "spbe.monitoring.tasks.roll_up_results",
+        "spbe.monitoring.tasks.scrape_utilisation",
+        "spbe.monitoring.tasks.refresh_availability",
     }
+    assert scheduled <= set(app.tasks)  # a typo in a task name would silently never run
 
 
 def test_heartbeat_task_records_the_time(db):

@@ -228,3 +228,15 @@ def test_catalog_shows_current_availability_next_to_target_with_a_link(world, lo
     html = login(world.owner_admin).get(siak.get_absolute_url()).content.decode()
     assert "99,861 %" in html and "target 99,50 %" in html
     assert reverse("monitoring_reports:service", args=[siak.pk]) in html
+
+
+def test_network_rates_are_stored_in_bytes_and_shown_in_bits():
+    """UtilisationSample keeps bytes per second (as node_exporter counts);
+    the form shows bits per second."""
+    from django.utils import translation
+
+    from spbe.monitoring.report import rate_text
+
+    with translation.override("id"):
+        assert rate_text(125_000) == "1,0 Mbit/s"
+        assert rate_text(None) == "–"
