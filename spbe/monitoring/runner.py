@@ -23,6 +23,11 @@ from spbe.monitoring.choices import CheckStatus
 from spbe.monitoring.models import Check, CheckResult, MaintenanceWindow
 from spbe.monitoring.probes import Job, Outcome, run_jobs
 
+# A failed check that is not yet confirmed down is tried again this soon (as
+# Uptime Kuma's "retry interval"): an outage is confirmed within the
+# interval, and a one-off failure cleared as fast.
+RETRY_SECONDS = 10
+
 JOB_FIELDS = (
     "pk", "next_run_at", "kind", "target", "timeout_seconds", "expected_status", "keyword", "latency_threshold_ms",
     "follow_redirects", "dns_record", "dns_expected", "tls_warn_days", "interval_seconds", "last_ping_at",
@@ -94,8 +99,10 @@ def store(outcomes: list[Outcome]) -> list[int]:
     )  # fmt: skip
     by_id = {o.check_id: o for o in outcomes}
     silenced = silenced_checks(by_id, now)
-    checks = Check.objects.filter(pk__in=list(by_id)).only("status", "consecutive_failures", "retries", "status_since")
-    changed, updated = [], []
+    checks = Check.objects.filter(pk__in=list(by_id)).only(
+        "status", "consecutive_failures", "retries", "status_since", "interval_seconds"
+    )
+    changed, updated, retried = [], [], []
     for check in checks:
         outcome = by_id[check.pk]
         before = check.status
@@ -108,6 +115,9 @@ def store(outcomes: list[Outcome]) -> list[int]:
             check.consecutive_failures = min(check.consecutive_failures + 1, 100)
             confirmed = check.consecutive_failures >= check.retries
             check.status = CheckStatus.DOWN if confirmed else CheckStatus.FAILING
+            if not confirmed:  # confirm (or clear) the failure soon, not an interval later
+                check.next_run_at = outcome.started + timedelta(seconds=min(check.interval_seconds, RETRY_SECONDS))
+                retried.append(check)
         check.last_run_at, check.last_latency_ms, check.last_error = outcome.started, outcome.latency_ms, outcome.error
         if check.status != before:
             check.status_since = outcome.started
@@ -118,6 +128,7 @@ def store(outcomes: list[Outcome]) -> list[int]:
         updated, ["status", "consecutive_failures", "last_run_at", "last_latency_ms", "last_error", "status_since"],
         batch_size=500,
     )  # fmt: skip
+    Check.objects.bulk_update(retried, ["next_run_at"], batch_size=500)
     return changed
 
 

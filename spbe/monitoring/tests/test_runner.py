@@ -227,3 +227,14 @@ def test_rollups_summarise_and_are_idempotent(world, kritis_public, settings):  
     settings.MONITORING_RAW_RETENTION_DAYS = 0
     CheckResult.objects.create(check_ref=check, at=now - timedelta(days=3), ok=True)
     assert roll_up_recent(now)["pruned"] == 1
+
+
+def test_an_unconfirmed_failure_is_retried_soon(world, kritis_public):  # noqa: F811
+    """A failure not yet confirmed (retries = 3) is tried again after
+    RETRY_SECONDS, not a whole interval later, so an outage is confirmed
+    within the interval."""
+    check = make_check(kritis_public, name="Beranda", target=f"http://127.0.0.1:{free_port()}/", retries=3,
+                       interval_seconds=300)  # fmt: skip
+    outcome = outcome_of(check)
+    assert check.status == CheckStatus.FAILING
+    assert check.next_run_at == outcome.started + timedelta(seconds=runner.RETRY_SECONDS)
