@@ -28,6 +28,7 @@ from spbe.desk.choices import OPEN_STATUSES, Impact, ReportingMethod, TicketKind
 from spbe.desk.models import Ticket
 from spbe.monitoring.choices import CheckStatus, ServiceState
 from spbe.monitoring.models import Check, MaintenanceWindow, Outage
+from spbe.monitoring.views_public import forget
 
 OUTAGE_STATES = {ServiceState.DOWN, ServiceState.DEGRADED}
 MONITOR_NAME = "Pemantauan otomatis"
@@ -123,6 +124,8 @@ def judge_service(service_id: int, now: datetime | None = None) -> Outage | None
             service = Service.objects.select_for_update().select_related("pd__pemda").get(pk=service_id)
             state, cause = service_state(service, now)
             current = Outage.objects.filter(service=service, ended_at__isnull=True).first()
+            if (current.state if current else ServiceState.UP) != state:
+                transaction.on_commit(lambda: forget(service.pd.pemda.slug))
             if current is None and state in OUTAGE_STATES:
                 return _begin(service, state, cause, now)
             if current is not None and state not in OUTAGE_STATES:

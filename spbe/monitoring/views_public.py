@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -50,6 +51,12 @@ STATE_STYLE = {
 
 def cache_key(slug: str, language: str) -> str:
     return f"monitoring:status:{slug}:{language}"
+
+
+def forget(slug: str) -> None:
+    """A service changed state: the next visitor sees it now, not after the
+    cache's 30 seconds."""
+    cache.delete_many([cache_key(slug, code) for code, _name in settings.LANGUAGES])
 
 
 def public_services(pemda: Pemda):

@@ -140,3 +140,19 @@ def test_unknown_pemda_is_a_404_page(client, world):
 def test_public_catalog_links_to_the_status_page(client, services):
     html = client.get(reverse("public:catalog", args=["yogya"])).content.decode()
     assert reverse("status:page", args=["yogya"]) in html
+
+
+def test_a_change_of_state_shows_at_once_not_after_the_cache(
+    client, packs, services, django_capture_on_commit_callbacks
+):
+    """The page is cached 30 s, but an outage opening or closing forgets
+    the cached page: visitors see the change on their next load."""
+    from spbe.monitoring import outages
+    from spbe.monitoring.choices import CheckStatus
+
+    normal = services["normal"]
+    assert "Beroperasi normal" in card(page(client).content.decode(), normal.name)  # now cached
+    normal.checks.update(status=CheckStatus.DOWN, last_error="Kode status 503")
+    with django_capture_on_commit_callbacks(execute=True):
+        outages.judge_service(normal.pk)
+    assert "Tidak tersedia" in card(page(client).content.decode(), normal.name)

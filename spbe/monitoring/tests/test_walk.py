@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,7 +39,6 @@ def eager_celery():
 
 
 def status_of(client, service_name: str) -> str:
-    cache.clear()
     page = client.get(reverse("status:page", args=["kabupaten-tegal"])).content.decode()
     row = page[page.index(service_name) :]
     return next(label for label in ("Tidak tersedia", "Beroperasi normal", "Terganggu sebagian") if label in row[:1500])
