@@ -8,7 +8,7 @@ class CheckKind(models.TextChoices):
     HTTP = "http", _("HTTP(S)")
     TCP = "tcp", _("Port TCP")
     TLS = "tls", _("Sertifikat TLS")
-    DNS = "dns", _("Rekaman DNS")
+    DNS = "dns", _("Catatan DNS")
     HEARTBEAT = "heartbeat", _("Detak (heartbeat)")
 
 

@@ -49,7 +49,7 @@ class Check(models.Model):
     )
     follow_redirects = models.BooleanField(_("ikuti pengalihan"), default=True)
     # DNS
-    dns_record = models.CharField(_("jenis rekaman DNS"), max_length=5, choices=DnsRecord.choices, default="A")
+    dns_record = models.CharField(_("jenis catatan DNS"), max_length=5, choices=DnsRecord.choices, default="A")
     dns_expected = models.CharField(_("nilai yang diharapkan"), max_length=200, blank=True)
     # TLS
     tls_warn_days = models.PositiveSmallIntegerField(_("peringatan sertifikat (hari sebelum habis)"), default=14)
