@@ -27,6 +27,7 @@ from spbe.org import access
 from spbe.org.views import staff_required
 
 CHECK_FIELDS = list(CheckForm.Meta.fields)
+CHECK_TEMPLATE = "monitoring/check_form.html"  # shows only the fields of the chosen kind
 
 
 def visible_checks(user):
@@ -79,7 +80,7 @@ def check_create(request: HttpRequest) -> HttpResponse:
                changes=snapshot(check, CHECK_FIELDS))  # fmt: skip
         messages.success(request, _("Pemeriksaan “%(name)s” ditambahkan.") % {"name": check.name})
         return redirect("monitoring:check_detail", pk=check.pk)
-    return form_page(request, form, _("Tambah pemeriksaan"), reverse("monitoring:checks"))
+    return form_page(request, form, _("Tambah pemeriksaan"), reverse("monitoring:checks"), CHECK_TEMPLATE)
 
 
 @staff_required
@@ -96,7 +97,7 @@ def check_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Perubahan disimpan."))
         return redirect("monitoring:check_detail", pk=check.pk)
     return form_page(request, form, _("Ubah %(name)s") % {"name": check.name},
-                     reverse("monitoring:check_detail", args=[check.pk]))  # fmt: skip
+                     reverse("monitoring:check_detail", args=[check.pk]), CHECK_TEMPLATE)  # fmt: skip
 
 
 @staff_required
