@@ -38,10 +38,9 @@ from spbe.audit.record import record
 from spbe.catalog.choices import Lifecycle
 from spbe.catalog.models import Service
 from spbe.desk import actions
-from spbe.desk.choices import OPEN_STATUSES, Impact, ReportingMethod, TicketKind, TimelineKind
-from spbe.desk.models import Ticket
+from spbe.desk.choices import Impact, ReportingMethod, TicketKind, TimelineKind
 from spbe.monitoring.models import Alert, AlertSource
-from spbe.monitoring.outages import MONITOR_NAME, in_maintenance
+from spbe.monitoring.outages import MONITOR_NAME, in_maintenance, open_monitoring_complaint
 
 logger = logging.getLogger(__name__)
 
@@ -488,17 +487,14 @@ def _raise(source: AlertSource, alert: Alert, item: Incoming, service: Service, 
     complaint, or open one (the rule of ``outages._begin``)."""
     if in_maintenance(service, now):
         return Received(alert, Outcome.MAINTENANCE, _("Layanan sedang dalam jadwal pemeliharaan."))
-    ticket = (
-        Ticket.objects.filter(service=service, reporting_method=ReportingMethod.MONITORING, status__in=OPEN_STATUSES)
-        .order_by("-reported_at")
-        .first()
-    )
+    ticket = open_monitoring_complaint(service)
     if ticket is not None:  # never a second complaint for the same service
         actions.note(ticket, TimelineKind.MONITORING, None, _("Peringatan baru: %(text)s") % {
             "text": _description(source, alert, item)}, at=now, alert=alert.pk)  # fmt: skip
         if item.impact == Impact.MAYOR and ticket.impact != Impact.MAYOR:
-            actions.set_impact(None, ticket, Impact.MAYOR, _("Peringatan %(name)s berkeparahan %(severity)s.") % {
-                "name": alert.name, "severity": item.severity})  # fmt: skip
+            reason = _("Peringatan %(name)s dengan tingkat keparahan %(severity)s.") % {
+                "name": alert.name, "severity": item.severity}  # fmt: skip
+            actions.set_impact(None, ticket, Impact.MAYOR, reason)
         outcome = Outcome.NOTED
     elif service.lifecycle != Lifecycle.ACTIVE:
         return Received(alert, Outcome.STORED, _("Layanan belum aktif; aduan tidak dibuat."))

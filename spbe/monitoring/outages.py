@@ -141,14 +141,20 @@ def _impact(state: str) -> str:
     return Impact.MAYOR if state == ServiceState.DOWN else Impact.MINOR
 
 
-def _begin(service: Service, state: str, cause: str, now: datetime) -> Outage:
-    outage = Outage.objects.create(service=service, state=state, started_at=now, cause=cause)
-    label = ServiceState(state).label
-    ticket = (
+def open_monitoring_complaint(service: Service) -> Ticket | None:
+    """The service's open complaint raised by monitoring, which every new
+    outage or alert of the service joins instead of opening another."""
+    return (
         Ticket.objects.filter(service=service, reporting_method=ReportingMethod.MONITORING, status__in=OPEN_STATUSES)
         .order_by("-reported_at")
         .first()
     )
+
+
+def _begin(service: Service, state: str, cause: str, now: datetime) -> Outage:
+    outage = Outage.objects.create(service=service, state=state, started_at=now, cause=cause)
+    label = ServiceState(state).label
+    ticket = open_monitoring_complaint(service)
     if ticket is not None:  # never a second complaint for the same service
         actions.note(ticket, TimelineKind.MONITORING, None, _("Gangguan terdeteksi lagi: %(state)s.\n%(cause)s") % {
             "state": label, "cause": cause}, at=now, outage=outage.pk)  # fmt: skip
