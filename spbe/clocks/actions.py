@@ -38,7 +38,6 @@ def _next_check(clock: Clock, cal: engine.Calendar) -> datetime | None:
     return min(instants)
 
 
-@transaction.atomic
 def start_clock(
     *, pemda, kind: str, target: timedelta, started_at: datetime, calendar: str | None = None, owner=None
 ) -> Clock:
@@ -59,8 +58,10 @@ def start_clock(
         owner=owner,
     )  # fmt: skip
     clock.next_check_at = _next_check(clock, cal)
-    clock.save()
-    ClockEvent.objects.create(clock=clock, kind=ClockEventKind.STARTED, at=started_at)
+    # Part of the caller's transaction when there is one: no savepoint round trips.
+    with transaction.atomic(savepoint=False):
+        clock.save()
+        ClockEvent.objects.create(clock=clock, kind=ClockEventKind.STARTED, at=started_at)
     return clock
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
@@ -156,7 +157,9 @@ def open_ticket(
     elif service.requires_approval:
         ticket.status = TicketStatus.AWAITING_APPROVAL
     ticket.sla_document = applicable_sla(service, reported_at)
-    ticket.number = next_number(pemda, reported_at)
+    # The number is taken last (below): taking it locks the Pemda's counter
+    # until the commit, and every other new ticket of the Pemda waits for it.
+    ticket.number = f"~{uuid4().hex[:29]}"
     # The relations come from loaded objects and the database enforces the
     # constraints and the unique number: checking them here again would
     # cost fifteen queries per ticket.
@@ -173,9 +176,9 @@ def open_ticket(
     if ticket.sla_document is not None:
         started.append(_start_clock(ticket, ClockKind.SLA_RESPONSE, ticket.sla_document.response_target))
     deadlines = [clock.due_at for clock in started if clock is not None]
-    if deadlines:
-        ticket.next_due = min(deadlines)
-        Ticket.objects.filter(pk=ticket.pk).update(next_due=ticket.next_due)
+    ticket.next_due = min(deadlines, default=None)
+    ticket.number = next_number(pemda, reported_at)
+    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, next_due=ticket.next_due)
     notifications.ticket_opened(ticket)
     return ticket
 
