@@ -414,7 +414,7 @@ def _receive_one(source: AlertSource, item: Incoming, now: datetime) -> Received
             # the same lock as outages.judge_service: one complaint per service
             service = Service.objects.select_for_update().select_related("pd__pemda").get(pk=service.pk)
         alert = (
-            Alert.objects.select_for_update()
+            Alert.objects.select_for_update(of=("self",))  # PostgreSQL locks no nullable outer-joined row
             .select_related("service", "ticket")
             .filter(source=source, fingerprint=item.fingerprint, starts_at=starts_at)
             .first()
