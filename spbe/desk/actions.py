@@ -60,10 +60,17 @@ def priority_of(ticket: Ticket) -> tuple[int, str]:
     return priority, reason
 
 
-def note(ticket: Ticket, kind: TimelineKind, actor=None, message: str = "", *, at=None, public=True, **data):
-    return TimelineEvent.objects.create(
+def event(ticket: Ticket, kind: TimelineKind, actor=None, message: str = "", *, at=None, public=True, **data):
+    """A timeline event, not yet saved."""
+    return TimelineEvent(
         ticket=ticket, kind=kind, actor=actor, message=message, at=at or timezone.now(), public=public, data=data
     )
+
+
+def note(ticket: Ticket, kind: TimelineKind, actor=None, message: str = "", *, at=None, public=True, **data):
+    timeline_event = event(ticket, kind, actor, message, at=at, public=public, **data)
+    timeline_event.save()
+    return timeline_event
 
 
 def _calendar_for(ticket: Ticket, kind: str) -> str:
@@ -71,16 +78,22 @@ def _calendar_for(ticket: Ticket, kind: str) -> str:
     return ticket.service.support_hours if calendar == "support_hours" else calendar
 
 
-def _start_clock(ticket: Ticket, kind: str, target) -> Clock | None:
+def _start_clock(ticket: Ticket, kind: str, target, timeline: list | None = None) -> Clock | None:
+    """Start one of the ticket's clocks and note it on the timeline (saved
+    now, or appended to ``timeline`` for the caller to save in bulk)."""
     if target is None:
         return None
     clock = clocks.start_clock(
         pemda=ticket.pemda, kind=kind, target=target, started_at=ticket.reported_at,
         calendar=_calendar_for(ticket, kind), owner=ticket,
     )  # fmt: skip
-    note(ticket, TimelineKind.CLOCK, message=_("%(clock)s berjalan; tenggat %(due)s.") % {
+    started = event(ticket, TimelineKind.CLOCK, message=_("%(clock)s berjalan; tenggat %(due)s.") % {
         "clock": clock.get_kind_display(), "due": timezone.localtime(clock.due_at).strftime("%d-%m-%Y %H:%M"),
     }, public=False, clock=clock.pk)  # fmt: skip
+    if timeline is None:
+        started.save()
+    else:
+        timeline.append(started)
     return clock
 
 
@@ -165,16 +178,17 @@ def open_ticket(
     # cost fifteen queries per ticket.
     ticket.full_clean(exclude=RELATIONS, validate_unique=False, validate_constraints=False)
     ticket.save()
-    note(ticket, TimelineKind.CREATED, actor, _("%(kind)s dicatat melalui %(method)s.") % {
+    timeline = [event(ticket, TimelineKind.CREATED, actor, _("%(kind)s dicatat melalui %(method)s.") % {
         "kind": ticket.get_kind_display(), "method": ticket.get_reporting_method_display(),
-    }, at=reported_at)  # fmt: skip
+    }, at=reported_at)]  # fmt: skip
     started = []
     if ticket.priority:
-        note(ticket, TimelineKind.PRIORITY, actor, ticket.priority_reason, priority=ticket.priority)
-        started.append(_start_clock(ticket, ClockKind.RESPONSE, pack.response_target(ticket.priority)))
-    started.append(_start_clock(ticket, ClockKind.USER_SERVICE, service.user_service_target))
+        timeline.append(event(ticket, TimelineKind.PRIORITY, actor, ticket.priority_reason, priority=ticket.priority))
+        started.append(_start_clock(ticket, ClockKind.RESPONSE, pack.response_target(ticket.priority), timeline))
+    started.append(_start_clock(ticket, ClockKind.USER_SERVICE, service.user_service_target, timeline))
     if ticket.sla_document is not None:
-        started.append(_start_clock(ticket, ClockKind.SLA_RESPONSE, ticket.sla_document.response_target))
+        started.append(_start_clock(ticket, ClockKind.SLA_RESPONSE, ticket.sla_document.response_target, timeline))
+    TimelineEvent.objects.bulk_create(timeline)  # one INSERT, in the order they happened
     deadlines = [clock.due_at for clock in started if clock is not None]
     ticket.next_due = min(deadlines, default=None)
     ticket.number = next_number(pemda, reported_at)

@@ -12,8 +12,10 @@ does not stop the application.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -63,8 +65,18 @@ def start(port: int | None = None) -> int:
         cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     pid_file().write_text(str(process.pid))
-    time.sleep(0.3)  # listening before anyone asks
+    _wait_listening(port)
     return process.pid
+
+
+def _wait_listening(port: int, seconds: float = 15.0) -> None:
+    """Return once the target accepts connections (a loaded machine may take
+    a few seconds to start Python), so no one probes it half-started."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.05)
 
 
 def stop() -> bool:
