@@ -39,8 +39,9 @@ def start() -> list[subprocess.Popen]:
     bin_dir = Path(sys.executable).parent
     web = [str(bin_dir / "gunicorn"), "spbe.wsgi", "--bind", f"{HOST}:{PORT}", "--workers", "2",
            "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5"]  # fmt: skip
+    # WARNING, not INFO: INFO logs every task, and monitoring dispatches one a second.
     worker = [str(bin_dir / "celery"), "-A", "spbe", "worker", "--beat", "--pool", "threads",
-              "--concurrency", "4", "--loglevel", "INFO"]  # fmt: skip
+              "--concurrency", "4", "--loglevel", "WARNING"]  # fmt: skip
     return [subprocess.Popen(cmd, cwd=ROOT, env=env) for cmd in (web, worker)]
 
 
