@@ -1,6 +1,7 @@
 """The agent queue and the ticket page (O-1, O-2): recording a complaint
 received by phone, handling it through the page, and who sees what."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -212,3 +213,17 @@ def test_recording_a_complaint_takes_a_bounded_number_of_queries(world, kritis_p
     complaint(kritis_public, world.tegal_admin)
     with django_assert_max_num_queries(26):
         complaint(kritis_public, world.tegal_admin)
+
+
+def test_queue_rows_show_link_priority_countdown_and_escape_text(world, kritis_public, login, time_machine):  # noqa: F811
+    """The rows rendered in Python (issue 5, Speed) carry what the template
+    did: the ticket's link, its priority badge, the countdown, and any text
+    typed by a reporter escaped."""
+    time_machine.move_to(timezone.now(), tick=False)
+    ticket = complaint(kritis_public, world.tegal_admin, subject="<b>Tebal</b> & rusak", reported_at=timezone.now())
+    page = login(world.tegal_admin).get(reverse("desk:queue")).content.decode()
+    assert f'<a href="{reverse("desk:detail", args=[ticket.pk])}">{ticket.number}</a>' in page
+    assert f'aria-label="Pilih {ticket.number}"' in page
+    assert '<span class="badge text-bg-danger">P1</span>' in page
+    assert "&lt;b&gt;Tebal&lt;/b&gt; &amp; rusak" in page and "<b>Tebal</b>" not in page
+    assert re.search(r'<span class="badge text-bg-light border" title="[^"]+">sisa 1[45]\xa0menit</span>', page)
