@@ -22,6 +22,34 @@ class Impact:
     edges: list[tuple[str, str]] = field(default_factory=list)
 
 
+def dependency_edges(pemda_ids, *, upwards: bool) -> dict[int, set[int]]:
+    """The dependency graph of these Pemdas in one query: ``upwards`` maps a
+    component to what it depends on, otherwise to what depends on it."""
+    edges: dict[int, set[int]] = defaultdict(set)
+    for source, target in ComponentDependency.objects.filter(component__pemda_id__in=pemda_ids).values_list(
+        "component_id", "depends_on_id"
+    ):
+        edges[source if upwards else target].add(target if upwards else source)
+    return edges
+
+
+def walk(edges: dict[int, set[int]], start: set[int]) -> set[int]:
+    """``start`` and everything reachable from it along ``edges``."""
+    seen, stack = set(start), list(start)
+    while stack:
+        for node in edges.get(stack.pop(), set()) - seen:
+            seen.add(node)
+            stack.append(node)
+    return seen
+
+
+def reachable(component_ids: set[int], *, upwards: bool) -> set[int]:
+    """The components and what they depend on (``upwards``) or what depends
+    on them, transitively."""
+    pemdas = Component.objects.filter(pk__in=component_ids).values("pemda_id")
+    return walk(dependency_edges(pemdas, upwards=upwards), component_ids)
+
+
 def impact_of(component: Component) -> Impact:
     dependents: dict[int, list[int]] = defaultdict(list)
     for source, target in ComponentDependency.objects.filter(component__pemda_id=component.pemda_id).values_list(

@@ -8,6 +8,7 @@ for what an alert does to the complaints of its service."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AnonymousUser
@@ -89,8 +90,8 @@ class _Intake(APIView):
     permission_classes = [HasAlertSource]
     renderer_classes = [JSONRenderer]
 
-    def parse(self, payload, tz: ZoneInfo) -> list[intake.Incoming]:
-        raise NotImplementedError
+    # The payload's reader: intake.parse_alertmanager or intake.parse_generic.
+    parser: Callable[[object, ZoneInfo], list[intake.Incoming]]
 
     def post(self, request):
         source: AlertSource = request.auth
@@ -108,7 +109,7 @@ class _Intake(APIView):
         if len(body) > MAX_PAYLOAD:
             return _error(413, too_big, "too_large")
         try:
-            items = self.parse(intake.load_json(body), ZoneInfo(source.pemda.time_zone))
+            items = self.parser(intake.load_json(body), ZoneInfo(source.pemda.time_zone))
         except intake.PayloadError as error:
             message = _("%(field)s: %(message)s") % {"field": error.field, "message": error.message}
             return _error(400, message, "invalid", error.field)
@@ -163,8 +164,7 @@ class AlertmanagerIntake(_Intake):
     def post(self, request):
         return super().post(request)
 
-    def parse(self, payload, tz: ZoneInfo) -> list[intake.Incoming]:
-        return intake.parse_alertmanager(payload, tz)
+    parser = staticmethod(intake.parse_alertmanager)
 
 
 class WebhookIntake(_Intake):
@@ -199,8 +199,7 @@ class WebhookIntake(_Intake):
     def post(self, request):
         return super().post(request)
 
-    def parse(self, payload, tz: ZoneInfo) -> list[intake.Incoming]:
-        return intake.parse_generic(payload, tz)
+    parser = staticmethod(intake.parse_generic)
 
 
 api_urlpatterns = [

@@ -47,7 +47,8 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from spbe.catalog.models import Service
-from spbe.cmdb.models import Application, ComponentDependency, ServiceApplication
+from spbe.cmdb.impact import dependency_edges, walk
+from spbe.cmdb.models import Application, ServiceApplication
 from spbe.monitoring.choices import ServiceState
 from spbe.monitoring.models import Check, MaintenanceWindow, Outage
 
@@ -243,25 +244,16 @@ def coverage(service_ids: Iterable[int]) -> dict[int, Coverage]:
         apps_of[service_id].add(app_id)
     all_apps = set().union(*apps_of.values()) if apps_of else set()
     components_of_app: dict[int, set[int]] = defaultdict(set)
-    depends: dict[int, set[int]] = defaultdict(set)
+    depends: dict[int, set[int]] = {}
     if all_apps:
         links = Application.components.through.objects.filter(application_id__in=all_apps)
         for app_id, component_id in links.values_list("application_id", "component_id"):
             components_of_app[app_id].add(component_id)
-        pemdas = Service.objects.filter(pk__in=ids).values("pd__pemda_id")
-        for source, target in ComponentDependency.objects.filter(component__pemda_id__in=pemdas).values_list(
-            "component_id", "depends_on_id"
-        ):
-            depends[source].add(target)
-    components_of: dict[int, set[int]] = {}
-    for service_id, apps in apps_of.items():
-        start = set().union(*(components_of_app[a] for a in apps))
-        seen, stack = set(start), list(start)
-        while stack:
-            for parent in depends[stack.pop()] - seen:
-                seen.add(parent)
-                stack.append(parent)
-        components_of[service_id] = seen
+        depends = dependency_edges(Service.objects.filter(pk__in=ids).values("pd__pemda_id"), upwards=True)
+    components_of = {
+        service_id: walk(depends, set().union(*(components_of_app[a] for a in apps)))
+        for service_id, apps in apps_of.items()
+    }
     all_components = set().union(*components_of.values()) if components_of else set()
 
     subject = Q(service_id__in=ids)

@@ -12,7 +12,6 @@ in a maintenance window is *Dalam pemeliharaan*: silenced.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -22,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from spbe.catalog.choices import Lifecycle
 from spbe.catalog.models import Service
-from spbe.cmdb.models import Application, ComponentDependency, ServiceApplication
+from spbe.cmdb.impact import reachable
+from spbe.cmdb.models import Application, ServiceApplication
 from spbe.desk import actions
 from spbe.desk.choices import OPEN_STATUSES, Impact, ReportingMethod, TicketKind, TimelineKind
 from spbe.desk.models import Ticket
@@ -55,35 +55,16 @@ def services_of_checks(check_ids: Iterable[int]) -> set[int]:
 def _applications_on(component_ids: set[int]) -> set[int]:
     """Applications running on these components or on anything depending on
     them (a failing switch takes down the servers behind it)."""
-    dependents = defaultdict(set)
-    for source, target in ComponentDependency.objects.values_list("component_id", "depends_on_id"):
-        dependents[target].add(source)
-    affected, stack = set(component_ids), list(component_ids)
-    while stack:
-        for child in dependents[stack.pop()] - affected:
-            affected.add(child)
-            stack.append(child)
-    through = Application.components.through.objects.filter(component_id__in=affected)
+    through = Application.components.through.objects.filter(component_id__in=reachable(component_ids, upwards=False))
     return set(through.values_list("application_id", flat=True))
 
 
-def _components_under(service: Service) -> set[int]:
+def components_under(service: Service) -> set[int]:
     """The components the service's applications run on, and what those
     depend on, transitively."""
     app_ids = ServiceApplication.objects.filter(service=service).values("application_id")
-    start = set(Application.components.through.objects.filter(application_id__in=app_ids)
-                .values_list("component_id", flat=True))  # fmt: skip
-    depends = defaultdict(set)
-    for source, target in ComponentDependency.objects.filter(component__pemda_id=service.pd.pemda_id).values_list(
-        "component_id", "depends_on_id"
-    ):
-        depends[source].add(target)
-    seen, stack = set(start), list(start)
-    while stack:
-        for parent in depends[stack.pop()] - seen:
-            seen.add(parent)
-            stack.append(parent)
-    return seen
+    start = Application.components.through.objects.filter(application_id__in=app_ids)
+    return reachable(set(start.values_list("component_id", flat=True)), upwards=True)
 
 
 def in_maintenance(service: Service, now: datetime) -> bool:
@@ -98,7 +79,7 @@ def service_state(service: Service, now: datetime) -> tuple[str, str]:
     own = list(Check.objects.filter(enabled=True, service=service)) + list(
         Check.objects.filter(enabled=True, application_id__in=app_ids)
     )
-    components = list(Check.objects.filter(enabled=True, component_id__in=_components_under(service)))
+    components = list(Check.objects.filter(enabled=True, component_id__in=components_under(service)))
     down = [c for c in own + components if c.status == CheckStatus.DOWN]
     cause = "\n".join(f"{c.name}: {c.last_error or _('gagal')}" for c in down)
     if own and all(c.status == CheckStatus.DOWN for c in own):

@@ -38,7 +38,7 @@ from spbe.monitoring.availability import (
     monthly_series,
 )
 from spbe.monitoring.models import MaintenanceWindow, MonitoringReport, UtilisationSample, UtilisationTarget
-from spbe.monitoring.outages import _components_under
+from spbe.monitoring.outages import components_under
 from spbe.org import access
 from spbe.org.choices import Role
 
@@ -155,7 +155,7 @@ AGGREGATES = {
 def utilisation(service: Service, start: datetime, end: datetime) -> Utilisation:
     """O-4 item 3 from the hourly samples of the components under the
     service (those its applications run on and what they depend on)."""
-    components = _components_under(service)
+    components = components_under(service)
     samples = UtilisationSample.objects.filter(component_id__in=components, hour__gte=start, hour__lt=end)
     per_component = list(samples.values("component_id").annotate(**AGGREGATES).order_by("component_id"))
     if not per_component:
