@@ -109,7 +109,7 @@ def login(client):
     """Sign a persona in; the log-in form itself is tested in test_accounts."""
 
     def _login(user: User):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="spbe.org.backends.AccountBackend")
         return client
 
     return _login

@@ -124,13 +124,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+else:
+    # Django reads the options of every ModelChoiceField through .iterator(),
+    # which on PostgreSQL is a server-side cursor: DECLARE, FETCH and CLOSE,
+    # three round trips for a list of a dozen PDs (issue 5, Speed). Nothing
+    # here iterates over more rows than fit in memory. Also what PgBouncer's
+    # transaction pooling needs.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "spbe.org.backends.AccountBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

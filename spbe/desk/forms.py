@@ -84,12 +84,22 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, actor: User, assignees=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pd"].queryset = access.visible_pds(actor)
+        # Only the columns the options show: the whole rows were a tenth of the queue's time.
+        self.fields["pd"].queryset = access.visible_pds(actor).select_related(None).only("name", "abbreviation")
         self.fields["pd"].empty_label = _("Semua PD")
-        self.fields["service"].queryset = access.filter_by_pd(actor, Service.objects.select_related("pd"))
+        self.fields["service"].queryset = access.filter_by_pd(actor, Service.objects.select_related("pd")).only(
+            "name", "pd__abbreviation"
+        )
         self.fields["service"].empty_label = _("Semua layanan")
         self.fields["assignee"].queryset = assignees if assignees is not None else User.objects.none()
         self.fields["assignee"].empty_label = _("Semua petugas")
+        # Read once: the queue's bulk-assign select lists the same people.
+        self.fields["assignee"].choices = list(self.fields["assignee"].choices)
+
+    @property
+    def assignee_options(self) -> list:
+        """(id, name) of the people tickets can be assigned to, without the "all" option."""
+        return [(value, label) for value, label in self.fields["assignee"].choices if value]
 
 
 class MessageForm(StyledFormMixin, forms.Form):

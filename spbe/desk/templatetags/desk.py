@@ -12,6 +12,8 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 
+from spbe.desk.choices import TicketKind, TicketStatus
+
 register = template.Library()
 
 ROW = (
@@ -44,15 +46,18 @@ def _due(next_due, now) -> str:
     return format_html('<span class="badge text-bg-light border" title="{}">{}</span>', _when(next_due), left)
 
 
-def _row(ticket, now) -> str:
+def _row(ticket, now, labels: dict[str, str]) -> str:
     t = ticket
     return format_html(
         ROW, t.pk, _("Pilih %(number)s") % {"number": t.number}, reverse("desk:detail", args=[t.pk]), t.number,
-        t.get_kind_display(), t.subject, t.reporter_name, t.service.name, t.pd.abbreviation, _priority(t.priority),
-        t.get_status_display(), _due(t.next_due, now), _when(t.reported_at),
+        labels[t.kind], t.subject, t.reporter_name, t.service.name, t.pd.abbreviation, _priority(t.priority),
+        labels[t.status], _due(t.next_due, now), _when(t.reported_at),
     )  # fmt: skip
 
 
 @register.simple_tag
 def queue_rows(tickets, now) -> str:
-    return mark_safe("".join(_row(ticket, now) for ticket in tickets))
+    # The labels are translated once per page: get_FOO_display() hashes every
+    # lazy choice label, a gettext call each, for every row.
+    labels = {value: str(label) for value, label in (*TicketKind.choices, *TicketStatus.choices)}
+    return mark_safe("".join(_row(ticket, now, labels) for ticket in tickets))

@@ -51,9 +51,9 @@ def test_public_report_is_opened_only_after_email_verification(world, kritis_pub
     from django.test import Client
 
     staff = Client()
-    staff.force_login(world.tegal_admin, backend="django.contrib.auth.backends.ModelBackend")
+    staff.force_login(world.tegal_admin, backend="spbe.org.backends.AccountBackend")
     assert staff.get(attachment_url).status_code == 200
-    staff.force_login(world.owner_admin, backend="django.contrib.auth.backends.ModelBackend")
+    staff.force_login(world.owner_admin, backend="spbe.org.backends.AccountBackend")
     assert staff.get(attachment_url).status_code == 404
 
 
