@@ -7,7 +7,8 @@ clocks), starts gunicorn on it, and measures over HTTP:
 * the agent queue's first page and a filtered page: p50 / p95;
 * creating a complaint through the API (priority, clocks, timeline and
   outbox in one transaction): p50 / p95, then the throughput with 8
-  concurrent clients.
+  concurrent clients;
+* for scale, the rate of the cheapest signed-in API call with 8 clients.
 
     .venv/bin/python bench/desk.py                  # 1,000,000 tickets
     .venv/bin/python bench/desk.py --tickets 100000
@@ -132,10 +133,22 @@ def measure(tickets: int, reuse: bool) -> dict:
         result["create_8"] = figures("API create complaint, 8 concurrent clients", samples)
         result["throughput"] = len(samples) / elapsed
         print(f"  throughput with 8 clients: {result['throughput']:.1f} complaints/s")
+        result["floor"] = floor(clients)
+        print(f"  for scale, the cheapest signed-in API call (GET /api/v1/me/), 8 clients: {result['floor']:.0f} req/s")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
     return result
+
+
+def floor(clients: list[Client]) -> float:
+    """Requests/s of the cheapest signed-in API call, with as many clients: what
+    this machine serves through the session, the middleware and DRF before any
+    ticket work, and so a ceiling for any create rate measured here."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(len(clients)) as pool:
+        done = list(pool.map(lambda i: clients[i % len(clients)].get("/api/v1/me/"), range(800)))
+    return len(done) / (time.perf_counter() - started)
 
 
 def main() -> None:

@@ -94,7 +94,7 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
         self.fields["assignee"].queryset = assignees if assignees is not None else User.objects.none()
         self.fields["assignee"].empty_label = _("Semua petugas")
         # Read once: the queue's bulk-assign select lists the same people.
-        self.fields["assignee"].choices = list(self.fields["assignee"].choices)
+        self.fields["assignee"].choices = list(iter(self.fields["assignee"].choices))  # list() alone runs a COUNT
 
     @property
     def assignee_options(self) -> list:
