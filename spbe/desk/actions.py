@@ -163,7 +163,7 @@ def open_ticket(
         reporter=reporter.user, reporter_name=reporter.name, reporter_email=reporter.email,
         reporter_phone=reporter.phone, reporting_method=reporting_method, lapor_tracking_id=lapor_tracking_id,
         reported_at=reported_at, category=category, subject=subject, description=description, impact=impact,
-        service_admin_id=service.service_admin_id,
+        service_admin=service.service_admin,
     )  # fmt: skip
     if kind == TicketKind.COMPLAINT:
         ticket.priority, ticket.priority_reason = priority_of(ticket)

@@ -18,9 +18,8 @@ from spbe.org.models import PerangkatDaerah, User
 
 
 def active_services(user):
-    return access.filter_by_pd(
-        user, Service.objects.filter(lifecycle=Lifecycle.ACTIVE).select_related("pd__pemda__policy_version")
-    )
+    services = Service.objects.filter(lifecycle=Lifecycle.ACTIVE)
+    return access.filter_by_pd(user, services.select_related("pd__pemda__policy_version", "service_admin"))
 
 
 class TicketForm(StyledFormMixin, forms.Form):

@@ -55,7 +55,7 @@ def _summary(ticket) -> str:
 
 def ticket_opened(ticket) -> None:
     enqueue(
-        key=f"ticket-{ticket.pk}-opened-reporter", to=[ticket.reporter_email], pemda=ticket.pemda,
+        key=f"ticket-{ticket.pk}-opened-reporter", to=[ticket.reporter_email], pemda=ticket.pemda, fresh=True,
         subject=_("[%(number)s] Laporan Anda sudah kami terima") % {"number": ticket.number},
         body=_("Terima kasih. Laporan Anda tercatat dan akan ditangani. Pantau di:\n%(link)s")
         % {"link": ticket_link(ticket)} + "\n\n" + _summary(ticket),
@@ -63,7 +63,7 @@ def ticket_opened(ticket) -> None:
     # the service's own administrator, or every Administrator Layanan of the PD
     admins = [ticket.service_admin.email] if ticket.service_admin else _emails(ticket, (Role.ADMIN_LAYANAN,))
     enqueue(
-        key=f"ticket-{ticket.pk}-opened-admin", to=admins,
+        key=f"ticket-{ticket.pk}-opened-admin", to=admins, fresh=True,
         pemda=ticket.pemda, subject=_("[%(number)s] Tiket baru: %(subject)s") % {"number": ticket.number,
                                                                                 "subject": ticket.subject},
         body=_summary(ticket),

@@ -27,17 +27,23 @@ def without_dispatch():
         _dispatch.reset(token)
 
 
-def enqueue(*, key: str, to: list[str], subject: str, body: str, pemda=None) -> OutboxMessage | None:
+def enqueue(
+    *, key: str, to: list[str], subject: str, body: str, pemda=None, fresh: bool = False
+) -> OutboxMessage | None:
     """Save a message with the caller's transaction; deliver it after the
-    commit. The same ``key`` twice is one message."""
+    commit. The same ``key`` twice is one message. ``fresh``: the key names
+    a row created in the caller's transaction, so it cannot exist yet and
+    the lookup (a query and a savepoint) is skipped."""
     recipients = sorted({address for address in to if address})
     if not recipients:
         return None
-    message, created = OutboxMessage.objects.get_or_create(
-        key=key,
-        defaults={"to": recipients, "subject": subject[:250], "body": body, "pemda": pemda,
-                  "next_attempt_at": timezone.now()},
-    )  # fmt: skip
+    values = {
+        "to": recipients, "subject": subject[:250], "body": body, "pemda": pemda, "next_attempt_at": timezone.now()
+    }  # fmt: skip
+    if fresh:
+        message, created = OutboxMessage.objects.create(key=key, **values), True
+    else:
+        message, created = OutboxMessage.objects.get_or_create(key=key, defaults=values)
     if created and _dispatch.get():
         transaction.on_commit(lambda: _schedule(message.pk))
     return message

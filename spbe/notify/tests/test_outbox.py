@@ -3,7 +3,9 @@ retried on a transport failure, never lost by a crash in between."""
 
 from datetime import timedelta
 
+import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 
 from spbe.desk.tests.test_actions import complaint, kritis_public  # noqa: F401  (fixture)
 from spbe.notify.models import OutboxMessage, OutboxStatus
@@ -14,6 +16,19 @@ def test_the_same_key_is_one_message(db):
     first = enqueue(key="k1", to=["a@x.test"], subject="S", body="B")
     again = enqueue(key="k1", to=["a@x.test"], subject="S", body="B")
     assert first == again
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_a_fresh_key_skips_the_lookup_but_stays_unique(
+    db, django_assert_num_queries, django_capture_on_commit_callbacks
+):  # noqa: E501
+    """``fresh`` (the key names a row of the caller's transaction) saves the
+    lookup and its savepoint; the database still refuses a key twice."""
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(1):
+        message = enqueue(key="ticket-1-opened-admin", to=["a@x.test"], subject="S", body="B", fresh=True)
+    assert message.pk and len(callbacks) == 1  # delivery is scheduled as for any new message
+    with pytest.raises(IntegrityError), transaction.atomic():
+        enqueue(key="ticket-1-opened-admin", to=["a@x.test"], subject="S", body="B", fresh=True)
     assert OutboxMessage.objects.count() == 1
 
 
