@@ -21,7 +21,7 @@ def test_the_same_key_is_one_message(db):
 
 def test_a_fresh_key_skips_the_lookup_but_stays_unique(
     db, django_assert_num_queries, django_capture_on_commit_callbacks
-):  # noqa: E501
+):
     """``fresh`` (the key names a row of the caller's transaction) saves the
     lookup and its savepoint; the database still refuses a key twice."""
     with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(1):

@@ -101,3 +101,17 @@ def test_pack_file_round_trips_through_the_database(db):
     assert stored.priority_matrix == from_file.priority_matrix
     assert stored.enacted_on == from_file.enacted_on
     assert stored.working_hours == from_file.working_hours
+
+
+def test_a_version_is_parsed_once_and_an_amendment_gets_its_own_pack(db):
+    """Every request loads its own PolicyVersion row; the parsed pack is kept
+    per content hash (issue 5, Speed), so an amended version, whose content
+    differs, never sees the pack of the version it came from."""
+    path = next(p for p in bundled_packs() if p.stem == TEGAL)
+    version, _created = versions.load_pack_file(path)
+    loaded_twice = [PolicyVersion.objects.get(pk=version.pk) for _ in range(2)]
+    assert loaded_twice[0].pack is loaded_twice[1].pack
+    amended = versions.amend(version, "response_targets.P1", "10m", reason="Uji", legal_basis="Perbup 1", actor=None)
+    fresh = PolicyVersion.objects.get(pk=amended.pk)
+    assert fresh.pack.response_target(1) == timedelta(minutes=10)
+    assert PolicyVersion.objects.get(pk=version.pk).pack.response_target(1) == timedelta(minutes=15)
