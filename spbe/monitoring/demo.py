@@ -18,7 +18,7 @@ from spbe.catalog.choices import ServiceGroup
 from spbe.catalog.models import Service
 from spbe.cmdb.models import Component
 from spbe.monitoring.choices import Granularity, ServiceState
-from spbe.monitoring.models import Check, CheckRollup, MaintenanceWindow, Outage, UtilisationSample
+from spbe.monitoring.models import Check, CheckRollup, MaintenanceWindow, Outage, UtilisationSample, UtilisationTarget
 
 HISTORY_DAYS = 120
 CAUSES = [
@@ -95,6 +95,16 @@ def _rollups(rng: random.Random, checks: list[Check], now) -> None:
     CheckRollup.objects.bulk_create(rows, batch_size=1000)
 
 
+CPU_THRESHOLD = UtilisationTarget._meta.get_field("cpu_threshold").default
+
+
+def _cpu_anomaly(rng: random.Random, peak: float, hour) -> dict:
+    """An anomaly entry of the shape utilisation.accumulate() writes."""
+    first = hour + timedelta(minutes=rng.randint(0, 40))
+    return {"metric": "cpu", "threshold": CPU_THRESHOLD, "count": rng.randint(1, 12), "max": peak,
+            "first_at": first.isoformat(), "last_at": (first + timedelta(minutes=15)).isoformat()}  # fmt: skip
+
+
 def _utilisation(rng: random.Random, pemda, now) -> None:
     """Thirty days of hourly figures: office-hours load, a slowly filling disk."""
     hour = now.replace(minute=0, second=0, microsecond=0)
@@ -107,9 +117,10 @@ def _utilisation(rng: random.Random, pemda, now) -> None:
             cpu = min(99.0, 12 + 55 * office + rng.uniform(-5, 5))
             memory = min(99.0, 48 + 25 * office + rng.uniform(-3, 3))
             disk += 0.01
-            anomalies = ["CPU di atas 85 %"] if cpu > 85 else []
+            cpu_max = round(min(100.0, cpu + rng.uniform(3, 15)), 1)
+            anomalies = [_cpu_anomaly(rng, cpu_max, at)] if cpu_max > CPU_THRESHOLD else []
             rows.append(UtilisationSample(component=component, hour=at, samples=60, cpu_avg=round(cpu, 1),
-                                          cpu_max=round(min(100.0, cpu + rng.uniform(3, 15)), 1),
+                                          cpu_max=cpu_max,
                                           memory_avg=round(memory, 1), memory_max=round(memory + 4, 1),
                                           disk_max=round(disk, 1), net_rx_bps=round(2e6 * office + 1e5),
                                           net_tx_bps=round(5e6 * office + 2e5), anomalies=anomalies))  # fmt: skip

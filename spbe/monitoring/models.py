@@ -248,6 +248,9 @@ class Alert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "fingerprint", "starts_at"], name="monitoring_alert_once")
         ]
+        # A source's page lists its latest alerts and the sources list shows each one's last:
+        # without it, a source with a long history is sorted in full on every view.
+        indexes = [models.Index(fields=["source", "-last_received_at"], name="monitoring_alert_recent_idx")]
 
     def __str__(self) -> str:
         return f"{self.name} ({'aktif' if self.firing else 'selesai'})"

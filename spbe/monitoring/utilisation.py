@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from prometheus_client.parser import text_string_to_metric_families
@@ -163,10 +164,6 @@ def compute(reading: Reading, previous: dict, at: datetime) -> tuple[Usage, dict
 METRIC_LABELS = {"cpu": "CPU", "memory": "RAM", "disk": _lazy("Penyimpanan")}
 
 
-def _number(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
-
-
 def anomalies_of(usage: Usage, target: UtilisationTarget) -> list[tuple[str, float, int]]:
     """(metric, value, threshold) for every value beyond the target's
     threshold (O-4)."""
@@ -177,6 +174,24 @@ def anomalies_of(usage: Usage, target: UtilisationTarget) -> list[tuple[str, flo
         if value is not None and value > threshold:
             found.append((metric, value, threshold))
     return found
+
+
+def describe_anomaly(entry: dict) -> str:
+    """An hour's anomaly, in the reader's language, number format and time
+    zone. The stored entry keeps only the facts: the worker that found it
+    knows neither the reader's language nor the Pemda's zone."""
+    if not {"metric", "max", "threshold", "count"} <= entry.keys():
+        return str(entry.get("message", ""))
+    last = entry.get("last_at")
+    return _(
+        "%(metric)s %(value)s%% melebihi batas %(threshold)d%% (%(count)d kali dalam jam ini, terakhir %(time)s)."
+    ) % {
+        "metric": METRIC_LABELS.get(entry["metric"], entry["metric"]),
+        "value": number_format(entry["max"], 1),
+        "threshold": entry["threshold"],
+        "count": entry["count"],
+        "time": timezone.localtime(datetime.fromisoformat(last)).strftime("%H:%M") if last else "–",
+    }
 
 
 def _running(average: float | None, value: float | None, count: int) -> float | None:
@@ -209,15 +224,11 @@ def accumulate(sample: UtilisationSample, usage: Usage, counted: bool, target: U
     sample.disk_max = _peak(sample.disk_max, usage.disk)
     found = anomalies_of(usage, target)
     entries = {entry.get("metric"): entry for entry in sample.anomalies if isinstance(entry, dict)}
-    local = timezone.localtime(at).strftime("%H:%M")
     for metric, value, threshold in found:
         entry = entries.get(metric) or {"metric": metric, "count": 0, "max": value, "first_at": at.isoformat()}
         entry.update(threshold=threshold, count=entry["count"] + 1, max=max(entry["max"], value),
                      last_at=at.isoformat())  # fmt: skip
-        entry["message"] = _(
-            "%(metric)s %(value)s%% melebihi batas %(threshold)d%% (%(count)d kali dalam jam ini, terakhir %(time)s)."
-        ) % {"metric": METRIC_LABELS[metric], "value": _number(entry["max"]), "threshold": threshold,
-             "count": entry["count"], "time": local}  # fmt: skip
+        entry.pop("message", None)  # written by earlier releases in the worker's language: see describe_anomaly
         entries[metric] = entry
     sample.anomalies = [entries[key] for key in ("cpu", "memory", "disk") if key in entries]
     return found

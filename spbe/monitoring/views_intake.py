@@ -36,6 +36,7 @@ from spbe.monitoring import intake
 from spbe.monitoring.choices import AlertSourceKind
 from spbe.monitoring.forms_intake import AlertSourceFilterForm, AlertSourceForm, UtilisationTargetForm
 from spbe.monitoring.models import AlertSource, UtilisationSample, UtilisationTarget
+from spbe.monitoring.utilisation import describe_anomaly
 from spbe.org import access
 from spbe.org.choices import Role
 from spbe.org.models import Pemda, PerangkatDaerah
@@ -281,7 +282,9 @@ def component_utilisation(request: HttpRequest, pk: int) -> HttpResponse:
     since = timezone.now() - timedelta(hours=HISTORY_HOURS)
     samples = list(UtilisationSample.objects.filter(component=component, hour__gte=since).order_by("-hour"))
     for sample in samples:
-        sample.flagged = {entry.get("metric") for entry in sample.anomalies if isinstance(entry, dict)}
+        entries = [entry for entry in sample.anomalies if isinstance(entry, dict)]
+        sample.flagged = {entry.get("metric") for entry in entries}
+        sample.anomaly_messages = [describe_anomaly(entry) for entry in entries]
     context = {
         "component": component,
         "target": target,

@@ -12,8 +12,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone, translation
 
 from spbe.cmdb.models import Component
 from spbe.monitoring import utilisation
@@ -186,7 +188,24 @@ def test_a_value_beyond_its_threshold_is_an_anomaly_with_a_message(server_compon
     utilisation.scrape_all(now=T0 + timedelta(seconds=60))
     (anomaly,) = sample_of(server_component).anomalies
     assert anomaly["metric"] == "cpu" and anomaly["threshold"] == 25 and anomaly["count"] == 1
-    assert anomaly["message"].startswith("CPU 30,0% melebihi batas 25%")
+    with timezone.override("Asia/Jakarta"):
+        message = utilisation.describe_anomaly(anomaly)
+    assert message == "CPU 30,0% melebihi batas 25% (1 kali dalam jam ini, terakhir 10:11)."
+
+
+def test_an_anomaly_reads_in_the_readers_language_and_time_zone(server_component, exporter):
+    """The worker stores facts only: an English reader in a WITA Pemda sees
+    English, a decimal point and WITA time."""
+    target_for(server_component, exporter.url, cpu_threshold=25, memory_threshold=95, disk_threshold=95)
+    utilisation.scrape_all(now=T0)
+    exporter.body = changed(FIXTURE, add=MINUTE, put=LATER_GAUGES).encode()
+    with translation.override("en"), timezone.override("UTC"):  # the worker's own settings do not matter
+        utilisation.scrape_all(now=T0 + timedelta(seconds=60))
+    (anomaly,) = sample_of(server_component).anomalies
+    assert "message" not in anomaly
+    with translation.override("en"), timezone.override("Asia/Makassar"):
+        message = utilisation.describe_anomaly(anomaly)
+    assert message.startswith("CPU 30.0% exceeded the 25% threshold") and "11:11" in message
 
 
 def test_a_restarted_machine_sets_a_new_baseline(server_component, exporter):
@@ -350,8 +369,6 @@ def test_another_pemda_or_pd_gets_404(world, login, dukcapil_server):
 
 
 def test_the_component_page_shows_48_hours_with_anomalies_highlighted(world, login, server_component, exporter):
-    from django.utils import timezone
-
     target_for(server_component, exporter.url, cpu_threshold=25)
     now = timezone.now().replace(second=0, microsecond=0)
     utilisation.scrape_all(now=now - timedelta(seconds=60))
@@ -362,6 +379,7 @@ def test_the_component_page_shows_48_hours_with_anomalies_highlighted(world, log
     assert page.status_code == 200
     html = page.content.decode()
     assert 'class="table-danger"' in html and "CPU 30,0% melebihi batas 25%" in html
+    assert f"terakhir {timezone.localtime(now, ZoneInfo(world.yogya.time_zone)):%H:%M})" in html  # the Pemda's zone
     assert len(page.context["samples"]) >= 1
     assert all(s.hour >= now - timedelta(hours=48, minutes=60) for s in page.context["samples"])  # not 60 h ago
     listing = login(world.coordinator).get("/pemantauan/sumber/utilisasi/")
