@@ -231,3 +231,20 @@ def test_queue_rows_show_link_priority_countdown_and_escape_text(world, kritis_p
     assert f'<div class="small text-secondary">{ticket.get_kind_display()}</div>' in page
     assert "&lt;b&gt;Tebal&lt;/b&gt; &amp; rusak" in page and "<b>Tebal</b>" not in page
     assert re.search(r'<span class="badge text-bg-light border" title="[^"]+">sisa 1[45]\xa0menit</span>', page)
+
+
+def test_queue_rows_read_dates_and_labels_in_the_chosen_language(world, kritis_public, login):  # noqa: F811
+    """Dates as "d M Y H:i" in the Pemda's zone, month names and labels in
+    the language picked with the switch (translated once per language)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    complaint(
+        kritis_public, world.tegal_admin, reported_at=datetime(2026, 10, 5, 9, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
+    )
+    client = login(world.tegal_admin)
+    page = client.get(reverse("desk:queue")).content.decode()
+    assert "05 Okt 2026 09:30" in page and '<div class="small text-secondary">Aduan</div>' in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("desk:queue")).content.decode()
+    assert "05 Oct 2026 09:30" in page and '<div class="small text-secondary">Complaint</div>' in page
