@@ -111,10 +111,11 @@ def _utilisation(rng: random.Random, pemda, now) -> None:
     rows = []
     for component in Component.objects.filter(pemda=pemda, kind__in=["server", "vm", "database"]):
         disk = rng.uniform(40, 60)
+        busy = rng.uniform(0, 12)  # some servers run hotter: their noon peaks pass the 85 % CPU threshold
         for age in range(30 * 24, 0, -1):
             at = hour - timedelta(hours=age)
             office = max(0.0, math.sin((at.hour + 7 - 6) / 24 * 2 * math.pi))  # WIB office hours peak
-            cpu = min(99.0, 12 + 55 * office + rng.uniform(-5, 5))
+            cpu = min(99.0, 12 + busy + 55 * office + rng.uniform(-5, 5))
             memory = min(99.0, 48 + 25 * office + rng.uniform(-3, 3))
             disk += 0.01
             cpu_max = round(min(100.0, cpu + rng.uniform(3, 15)), 1)
