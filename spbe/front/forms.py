@@ -33,9 +33,30 @@ class DirectSelectMixin:
         return mark_safe("".join(parts))
 
 
+# Django's <input> widgets whose template is only input.html (and attrs.html).
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{kind}.html"
+    for kind in ("checkbox", "color", "date", "datetime", "email", "file", "hidden", "number", "password", "search",
+                 "tel", "text", "time", "url")
+)  # fmt: skip
+
+
+class DirectInputMixin:
+    """Renders an <input> in Python, as input.html and attrs.html would: two
+    templates per field on every form page (issue 5, Speed). Same HTML,
+    tested."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else format_html(' value="{}"', str(widget["value"]))
+        return format_html(
+            '<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], shown, flatatt(widget["attrs"])
+        )
+
+
 @cache
-def direct(widget_class: type) -> type:
-    return type(widget_class.__name__, (DirectSelectMixin, widget_class), {})
+def direct(widget_class: type, mixin: type) -> type:
+    return type(widget_class.__name__, (mixin, widget_class), {})
 
 
 class StyledFormMixin:
@@ -50,11 +71,13 @@ class StyledFormMixin:
                 css = "form-check-input"
             elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
                 css = "form-select"
-                if widget.template_name == SELECT_TEMPLATE:
-                    widget.__class__ = direct(type(widget))
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if widget.template_name == SELECT_TEMPLATE:
+                widget.__class__ = direct(type(widget), DirectSelectMixin)
+            elif widget.template_name in INPUT_TEMPLATES:
+                widget.__class__ = direct(type(widget), DirectInputMixin)
 
     def full_clean(self):
         super().full_clean()

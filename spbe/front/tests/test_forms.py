@@ -1,10 +1,10 @@
-"""The shared form presentation: the directly rendered <select> gives the
-same HTML as Django's template (issue 5, Speed)."""
+"""The shared form presentation: the directly rendered <select> and <input>
+give the same HTML as Django's templates (issue 5, Speed)."""
 
 from django import forms
 from django.test.html import parse_html
 
-from spbe.front.forms import DirectSelectMixin, StyledFormMixin
+from spbe.front.forms import DirectInputMixin, DirectSelectMixin, StyledFormMixin
 
 
 class Sample(StyledFormMixin, forms.Form):
@@ -30,3 +30,27 @@ def test_direct_select_renders_like_the_template():
         assert not isinstance(widget, DirectSelectMixin)
         assert normalised(direct_html) == normalised(form[name].as_widget())
     assert "selected" in str(form["kind"]) and "Aduan &lt;&amp; &quot;kutip&quot;&gt;" in str(form["kind"])
+
+
+class Inputs(StyledFormMixin, forms.Form):
+    text = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"placeholder": 'Mis. "A" & <B>'}))
+    when = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    mail = forms.EmailField(required=False)
+    count = forms.IntegerField(min_value=1, required=False)
+    agree = forms.BooleanField(required=False)
+    secret = forms.CharField(widget=forms.PasswordInput, required=False)
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def test_direct_input_renders_like_the_template():
+    form = Inputs({"text": '<b>"tebal"</b>', "when": "2026-11-20", "count": "0", "agree": "on", "secret": "rahasia"})
+    form.is_valid()  # count is invalid: is-invalid and aria-invalid="true" on it
+    for name in form.fields:
+        widget = form.fields[name].widget
+        assert isinstance(widget, DirectInputMixin), name
+        direct_html = form[name].as_widget()
+        widget.__class__ = type(widget).__mro__[2]
+        assert normalised(direct_html) == normalised(form[name].as_widget()), name
+    assert 'value="&lt;b&gt;&quot;tebal&quot;&lt;/b&gt;"' in str(form["text"])
+    assert "checked" in str(form["agree"]) and "rahasia" not in str(form["secret"])
+    assert 'aria-invalid="true"' in str(form["count"])
