@@ -67,7 +67,7 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Jenis"), required=False, choices=[("", _("Semua jenis")), *TicketKind.choices])
     status = forms.ChoiceField(
         label=_("Status"), required=False,
-        choices=[("", _("Semua status")), ("open", _("Semua yang terbuka")), *TicketStatus.choices],
+        choices=[("", _("Semua status")), ("open", _("Semua terbuka")), *TicketStatus.choices],
     )  # fmt: skip
     priority = forms.ChoiceField(
         label=_("Prioritas"), required=False, choices=[("", _("Semua")), *[(str(p), f"P{p}") for p in range(1, 7)]]
