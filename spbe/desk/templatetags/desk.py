@@ -65,8 +65,8 @@ def _row(ticket, now, labels: dict[str, str]) -> str:
     t = ticket
     return format_html(
         ROW, t.pk, _("Pilih %(number)s") % {"number": t.number}, reverse("desk:detail", args=[t.pk]), t.number,
-        labels[t.kind], t.subject, t.reporter_name, t.service.name, t.pd.abbreviation, _priority(t.priority),
-        labels[t.status], _due(t.next_due, now), _when(t.reported_at),
+        labels.get(t.kind, t.kind), t.subject, t.reporter_name, t.service.name, t.pd.abbreviation,
+        _priority(t.priority), labels.get(t.status, t.status), _due(t.next_due, now), _when(t.reported_at),
     )  # fmt: skip
 
 

@@ -154,3 +154,19 @@ def test_the_signed_in_person_comes_with_their_pemda_in_one_query(world, django_
     world.tegal_admin.save(update_fields=["is_active"])
     assert AccountBackend().get_user(world.tegal_admin.pk) is None
     assert AccountBackend().get_user(0) is None
+
+
+def test_sessions_opened_under_the_old_backend_stay_signed_in(world, client):
+    """Upgrading to AccountBackend must not sign everyone out and lose the
+    form they were about to send: migration org/0005 moves the sessions."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("spbe.org.migrations.0005_sessions_use_account_backend")
+    client.force_login(world.tegal_admin, backend=migration.OLD)  # as the release before this one wrote it
+    assert client.get(reverse("desk:queue")).status_code == 302  # Django no longer knows that backend
+    migration.forwards(apps, None)
+    assert client.get(reverse("desk:queue")).status_code == 200
+    migration.backwards(apps, None)
+    assert client.get(reverse("desk:queue")).status_code == 302
