@@ -146,20 +146,8 @@ class Prober:
                     raise ProbeError(f"Kode status {response.status}")
                 if job.keyword and not await _contains(response, job.keyword):
                     raise ProbeError(f"Kata kunci “{job.keyword}” tidak ditemukan")
-        except aiohttp.ClientConnectorCertificateError as failure:
-            raise ProbeError(f"TLS: sertifikat ditolak ({failure.certificate_error})") from None
-        except aiohttp.ClientSSLError as failure:
-            raise ProbeError(f"TLS: {failure}") from None
-        except aiohttp.ClientConnectorError as failure:
-            raise ProbeError(f"Tidak dapat terhubung: {failure.os_error.strerror or failure}") from None
-        except aiohttp.TooManyRedirects:
-            raise ProbeError("Terlalu banyak pengalihan") from None
-        except aiohttp.ClientResponseError as failure:
-            raise ProbeError(f"Tanggapan tidak valid: {failure.message}") from None
-        except aiohttp.ClientPayloadError as failure:
-            raise ProbeError(f"Isi tanggapan rusak: {failure}") from None
-        except aiohttp.ServerDisconnectedError:
-            raise ProbeError("Server memutus sambungan") from None
+        except aiohttp.ClientError as failure:
+            raise ProbeError(http_failure(failure)) from None
 
     async def _open(self, job: Job, tls: bool):
         try:
@@ -238,6 +226,28 @@ async def _contains(response: aiohttp.ClientResponse, keyword: str) -> bool:
         if needle in body:
             return True
     return False
+
+
+def http_failure(failure: aiohttp.ClientError) -> str:
+    """What went wrong with an HTTP request, in words for the page that
+    shows it (a check's result, a utilisation target's last scrape)."""
+    if isinstance(failure, aiohttp.ClientConnectorCertificateError):
+        return f"TLS: sertifikat ditolak ({failure.certificate_error})"
+    if isinstance(failure, aiohttp.ClientSSLError):
+        return f"TLS: {failure}"
+    if isinstance(failure, aiohttp.ClientConnectorError):
+        return f"Tidak dapat terhubung: {failure.os_error.strerror or failure}"
+    if isinstance(failure, aiohttp.TooManyRedirects):
+        return "Terlalu banyak pengalihan"
+    if isinstance(failure, aiohttp.InvalidURL):
+        return f"Alamat tidak valid: {failure.url}"
+    if isinstance(failure, aiohttp.ClientResponseError):
+        return f"Tanggapan tidak valid: {failure.message}"
+    if isinstance(failure, aiohttp.ClientPayloadError):
+        return f"Isi tanggapan rusak: {failure}"
+    if isinstance(failure, aiohttp.ServerDisconnectedError):
+        return "Server memutus sambungan"
+    return f"{type(failure).__name__}: {failure}"
 
 
 class ProbeError(Exception):

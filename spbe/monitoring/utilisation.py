@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from prometheus_client.parser import text_string_to_metric_families
 
 from spbe.monitoring.models import UtilisationSample, UtilisationTarget
+from spbe.monitoring.probes import http_failure
 
 logger = logging.getLogger(__name__)
 
@@ -253,18 +254,8 @@ async def _fetch(session: aiohttp.ClientSession, url: str, timeout: float) -> st
                     raise ScrapeError("Isi tanggapan lebih dari 5 MB")
                 chunks.append(chunk)
             return b"".join(chunks).decode("utf-8", errors="replace")
-    except aiohttp.ClientConnectorError as failure:
-        raise ScrapeError(f"Tidak dapat terhubung: {failure.os_error.strerror or failure}") from None
-    except aiohttp.TooManyRedirects:
-        raise ScrapeError("Terlalu banyak pengalihan") from None
-    except aiohttp.InvalidURL:
-        raise ScrapeError(f"Alamat tidak valid: {url}") from None
-    except aiohttp.ClientResponseError as failure:
-        raise ScrapeError(f"Tanggapan tidak valid: {failure.message}") from None
-    except aiohttp.ClientPayloadError as failure:
-        raise ScrapeError(f"Isi tanggapan rusak: {failure}") from None
-    except aiohttp.ServerDisconnectedError:
-        raise ScrapeError("Server memutus sambungan") from None
+    except aiohttp.ClientError as failure:
+        raise ScrapeError(http_failure(failure)) from None
 
 
 @dataclass(frozen=True)

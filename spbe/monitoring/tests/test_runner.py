@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import aiohttp
 import pytest
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from spbe.desk.tests.test_actions import kritis_public  # noqa: F401  (fixture)
 from spbe.monitoring import runner
 from spbe.monitoring.choices import CheckStatus, ServiceState
 from spbe.monitoring.models import Check, CheckResult, CheckRollup, MaintenanceWindow, Outage
+from spbe.monitoring.probes import http_failure
 from spbe.monitoring.rollups import roll_up_recent
 from spbe.monitoring.tests.servers import DnsServer, Target, TlsTarget, free_port
 
@@ -238,3 +240,12 @@ def test_an_unconfirmed_failure_is_retried_soon(world, kritis_public):  # noqa: 
     outcome = outcome_of(check)
     assert check.status == CheckStatus.FAILING
     assert check.next_run_at == outcome.started + timedelta(seconds=runner.RETRY_SECONDS)
+
+
+def test_http_failures_read_the_same_for_checks_and_utilisation_scrapes():
+    """One wording of aiohttp's errors (probes.http_failure) serves the
+    checks and the node_exporter scrapes; an error it does not know keeps
+    its own name."""
+    assert http_failure(aiohttp.InvalidURL("htp:/x")) == "Alamat tidak valid: htp:/x"
+    assert http_failure(aiohttp.ServerDisconnectedError()) == "Server memutus sambungan"
+    assert http_failure(aiohttp.ClientError("aneh")) == "ClientError: aneh"
