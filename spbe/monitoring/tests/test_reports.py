@@ -22,12 +22,6 @@ from spbe.org.choices import Role
 
 
 @pytest.fixture
-def now(time_machine):
-    time_machine.move_to(at(2026, 12, 5, 10, 0), tick=False)
-    return at(2026, 12, 5, 10, 0)
-
-
-@pytest.fixture
 def siak(world, now):
     """Dukcapil's service, watched since August: in November 3 h down (1 h
     of it in a 2 h maintenance window), 30 min degraded; in October 1 h

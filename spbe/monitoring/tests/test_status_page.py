@@ -22,12 +22,6 @@ def _empty_cache():
 
 
 @pytest.fixture
-def now(time_machine):
-    time_machine.move_to(at(2026, 12, 5, 10, 0), tick=False)
-    return at(2026, 12, 5, 10, 0)
-
-
-@pytest.fixture
 def services(world, now):
     """Four public services of Yogya in four states, plus what must not show."""
     down = make_service(world.dukcapil, name="Adminduk Daring")
