@@ -1,4 +1,5 @@
-"""What bench/desk.py and bench/helpdesk.py share: a signed-in HTTP client and the p50 / p95 figures."""
+"""What bench/desk.py and bench/helpdesk.py share: a signed-in HTTP client, concurrent runs and the p50 / p95
+figures."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import statistics
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 
 class Client:
@@ -62,3 +65,12 @@ def figures(label: str, samples: list[float]) -> tuple[float, float]:
     p50, p95 = percentiles(samples)
     print(f"  {label:<44} p50 {p50 * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   (n={len(samples)})")
     return p50, p95
+
+
+def concurrently(clients: list[Client], call: Callable[[Client], float], count: int) -> tuple[list[float], float]:
+    """``call(client)`` ``count`` times, one thread per client, each client in turn: the samples and the rate per
+    second over the whole run."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(len(clients)) as pool:
+        samples = list(pool.map(lambda i: call(clients[i % len(clients)]), range(count)))
+    return samples, count / (time.perf_counter() - started)

@@ -26,10 +26,9 @@ import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import Client, figures
+from common import Client, concurrently, figures
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -126,29 +125,17 @@ def measure(tickets: int, reuse: bool) -> dict:
             "API create complaint, 1 client", [client.post_json("/api/v1/tickets/", payload) for _ in range(60)]
         )
         clients = [Client(base, "kominfo@tegalkab.demo", "SPBE-demo-2026") for _ in range(8)]
-        started = time.perf_counter()
-        with ThreadPoolExecutor(8) as pool:
-            samples = list(pool.map(lambda i: clients[i % 8].post_json("/api/v1/tickets/", payload), range(240)))
-        elapsed = time.perf_counter() - started
+        samples, result["throughput"] = concurrently(clients, lambda c: c.post_json("/api/v1/tickets/", payload), 240)
         result["create_8"] = figures("API create complaint, 8 concurrent clients", samples)
-        result["throughput"] = len(samples) / elapsed
         print(f"  throughput with 8 clients: {result['throughput']:.1f} complaints/s")
-        result["floor"] = floor(clients)
+        result["floor"] = concurrently(clients, lambda c: c.get("/api/v1/me/"), 800)[1]
+        # For scale: what this machine serves through the session, the middleware and DRF before any ticket work,
+        # and so a ceiling for any create rate measured here.
         print(f"  for scale, the cheapest signed-in API call (GET /api/v1/me/), 8 clients: {result['floor']:.0f} req/s")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
     return result
-
-
-def floor(clients: list[Client]) -> float:
-    """Requests/s of the cheapest signed-in API call, with as many clients: what
-    this machine serves through the session, the middleware and DRF before any
-    ticket work, and so a ceiling for any create rate measured here."""
-    started = time.perf_counter()
-    with ThreadPoolExecutor(len(clients)) as pool:
-        done = list(pool.map(lambda i: clients[i % len(clients)].get("/api/v1/me/"), range(800)))
-    return len(done) / (time.perf_counter() - started)
 
 
 def main() -> None:

@@ -39,10 +39,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import Client, figures
+from common import Client, concurrently, figures
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "bench" / "helpdesk-requirements.txt"
@@ -296,12 +295,10 @@ def measure(tickets: int, reuse: bool) -> dict:
             "API create ticket, 1 client", [client.post_json("/helpdesk/api/tickets/", payload) for _ in range(60)]
         )
         clients = [Client(base, USERNAME, PASSWORD, login_path="/helpdesk/login/") for _ in range(8)]
-        started = time.perf_counter()
-        with ThreadPoolExecutor(8) as pool:
-            samples = list(pool.map(lambda i: clients[i % 8].post_json("/helpdesk/api/tickets/", payload), range(240)))
-        elapsed = time.perf_counter() - started
+        samples, result["throughput"] = concurrently(
+            clients, lambda c: c.post_json("/helpdesk/api/tickets/", payload), 240
+        )
         result["create_8"] = figures("API create ticket, 8 concurrent clients", samples)
-        result["throughput"] = len(samples) / elapsed
         print(f"  throughput with 8 clients: {result['throughput']:.1f} tickets/s")
     finally:
         server.send_signal(signal.SIGTERM)
