@@ -217,6 +217,14 @@ def wait_until(moment: float) -> None:
         time.sleep(delay)
 
 
+def measured_window(t0: float, args) -> tuple[dict, dict]:
+    """Process snapshots at the start and the end of the measured seconds, after the warm-up from ``t0``."""
+    wait_until(t0 + args.warmup)
+    before = snapshot()
+    wait_until(t0 + args.warmup + args.seconds)
+    return before, snapshot()
+
+
 def percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else float("nan")
 
@@ -490,10 +498,7 @@ def run(label: str, count: int, workers: int, args: argparse.Namespace, nginx: s
         for process in processes:
             process.stdin.write(f"{t0}\n")
             process.stdin.flush()
-        wait_until(t0 + args.warmup)
-        before = snapshot()
-        wait_until(t0 + args.warmup + args.seconds)
-        after = snapshot()
+        before, after = measured_window(t0, args)
         target = descendants(after, nginx.pid)
         nginx_cpu = cpu_between(before, after, target)
         load = machine(before, after, ours | target | {os.getpid()}, args.seconds)
@@ -596,10 +601,7 @@ def blackbox(args: argparse.Namespace, url: str, nginx: subprocess.Popen) -> dic
         t0 = time.time() + 0.5
         generator.stdin.write(f"{t0}\n")
         generator.stdin.flush()
-        wait_until(t0 + args.warmup)
-        before = snapshot()
-        wait_until(t0 + args.warmup + args.seconds)
-        after = snapshot()
+        before, after = measured_window(t0, args)
         target = descendants(after, nginx.pid)
         cpu, nginx_cpu = cpu_between(before, after, {exporter.pid}), cpu_between(before, after, target)
         load = machine(before, after, target | {exporter.pid, generator.pid, os.getpid()}, args.seconds)
