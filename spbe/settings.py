@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "spbe.desk",
     "spbe.notify",
     "spbe.monitoring",
+    "spbe.continuity",
     "spbe.front",
 ]
 

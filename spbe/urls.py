@@ -49,6 +49,7 @@ urlpatterns = [
     path("pemantauan/laporan/", include("spbe.monitoring.urls_reports")),
     path("pemantauan/sumber/", include("spbe.monitoring.urls_intake")),
     path("pemantauan/", include("spbe.monitoring.urls")),
+    path("pemulihan/", include("spbe.continuity.urls")),
     path("status/", include("spbe.monitoring.urls_public")),
     path("publik/", include("spbe.catalog.urls_public")),
     path(

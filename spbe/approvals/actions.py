@@ -42,9 +42,9 @@ def can_edit(user, record: Approvable) -> bool:
         return False
     pd = record.owner_pd()
     scope = access.scope_for(user)
-    return (
-        scope.is_system_admin or bool(scope.roles_in(pd.pk) & STRUCTURAL_ROLES) or access.can_manage_org(user, pd.pemda)
-    )
+    if scope.is_system_admin or access.can_manage_org(user, pd.pemda):
+        return True
+    return any(scope.roles_in(drafting.pk) & record.drafter_roles for drafting in record.drafting_pds())
 
 
 INFRA_ROLES = frozenset({Role.ADMIN_INFRA, Role.PJ_INFRA})
@@ -121,6 +121,8 @@ def revise(actor, record: Approvable) -> Decision:
     content stays in the history."""
     if record.status != ApprovalStatus.APPROVED:
         raise ValidationError(_("Hanya dokumen yang sudah disetujui yang direvisi."))
+    if not record.revised_in_place:
+        raise ValidationError(_("Dokumen ini direvisi sebagai versi baru dari halamannya sendiri."))
     record.status = ApprovalStatus.DRAFT  # can_edit needs this first
     if not can_edit(actor, record):
         raise PermissionDenied

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from spbe.approvals.validators import validate_attachment
-from spbe.org.choices import Role
+from spbe.org.choices import STRUCTURAL_ROLES, Role
 
 
 class ApprovalStatus(models.TextChoices):
@@ -66,6 +66,11 @@ class Approvable(models.Model):
     pedoman_id: ClassVar[str] = ""
     #: the URL slug of the record's kind on the planning pages
     planning_slug: ClassVar[str] = ""
+    #: roles that draft the record, held in one of ``drafting_pds()``
+    drafter_roles: ClassVar[frozenset[str]] = STRUCTURAL_ROLES
+    #: False: a revision is a new record (the record's own ``revise``), so
+    #: the approved one stays whole, child rows included (O-5 DRP)
+    revised_in_place: ClassVar[bool] = True
 
     class Meta:
         abstract = True
@@ -83,6 +88,10 @@ class Approvable(models.Model):
         for part in self.pd_path.split("__"):
             obj = getattr(obj, part)
         return obj
+
+    def drafting_pds(self) -> list:
+        """The PDs in which holding one of ``drafter_roles`` lets someone draft."""
+        return [self.owner_pd()]
 
     def approval_pds(self) -> list:
         """The PDs in which holding ``approver_role`` lets someone approve."""

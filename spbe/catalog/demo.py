@@ -4,11 +4,10 @@ records waiting for a decision, so every screen has something true to show."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 
 from spbe.approvals.models import ApprovalStatus, Decision, DecisionKind
 from spbe.catalog.choices import Classification, Lifecycle, ServiceGroup, SupportHours, TimeUnit
@@ -60,8 +59,6 @@ RUNS_ON = {
     "SIPD e-Budgeting": ["vm-app-01", "db-pg-01"], "Presensi Online": ["vm-app-02"], "Mail Server Pemkot": ["vm-app-01"],
 }  # fmt: skip
 APP_OWNER = {"SIAK Terpusat": "Disdukcapil", "SIMPUS": "Dinkes", "SiCantik": "DPMPTSP", "Presensi Online": "BKPSDM"}
-
-DRP_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _person(pemda: Pemda, role: Role, pd) -> User | None:
@@ -119,10 +116,7 @@ def _service(pemda, pd, code, name, description, group, cls, how, infra_admin) -
         if per_service else "",
         rpo_value=1 if cls == K else None, rpo_unit=TimeUnit.DAYS if cls == K else "",
         rto_value=4 if cls == K else None, rto_unit=TimeUnit.HOURS if cls == K else "",
-        drp_date=date(2026, 6, 30) if cls == K else None,
     )  # fmt: skip
-    if cls == K:
-        service.drp_document.save(f"drp-{code.lower()}.pdf", ContentFile(DRP_PDF), save=True)
     if approver and admin:
         _decide(service, DecisionKind.SUBMITTED, admin)
         if code.endswith("-02") and pd.abbreviation == "Disdukcapil":

@@ -40,13 +40,11 @@ class ServiceForm(StyledFormMixin, forms.ModelForm):
         fields = [
             "pd", "code", "name", "description", "group", "classification", "service_admin", "infra_admin",
             "access", "url", "help_contact", "support_hours", "availability_target", "target_hours",
-            "user_service_target_reason", "rpo_value", "rpo_unit", "rto_value", "rto_unit", "drp_document",
-            "drp_date", "requires_approval",
+            "user_service_target_reason", "rpo_value", "rpo_unit", "rto_value", "rto_unit", "requires_approval",
         ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "access": forms.Textarea(attrs={"rows": 2}),
-            "drp_date": forms.DateInput(attrs={"type": "date"}),
             "availability_target": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100"}),
         }
 

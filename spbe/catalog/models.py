@@ -12,8 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from spbe.approvals.models import Approvable
-from spbe.approvals.validators import validate_attachment
+from spbe.approvals.models import Approvable, ApprovalStatus
 from spbe.catalog.choices import Classification, Lifecycle, ServiceGroup, SupportHours, TimeUnit
 from spbe.org.choices import Role
 
@@ -78,11 +77,6 @@ class Service(Approvable):
     rpo_unit = models.CharField(_("satuan RPO"), max_length=5, choices=TimeUnit.choices, blank=True)
     rto_value = models.PositiveIntegerField(_("RTO"), null=True, blank=True)
     rto_unit = models.CharField(_("satuan RTO"), max_length=5, choices=TimeUnit.choices, blank=True)
-    drp_document = models.FileField(
-        _("dokumen DRP"), upload_to="drp/%Y/", blank=True,
-        validators=[validate_attachment],
-    )  # fmt: skip
-    drp_date = models.DateField(_("tanggal DRP"), null=True, blank=True)
     requires_approval = models.BooleanField(
         _("permintaan perlu persetujuan"), default=False, help_text=_("O-1: permintaan layanan ini harus disetujui.")
     )
@@ -152,16 +146,20 @@ class Service(Approvable):
             raise ValidationError(errors)
 
     def submission_errors(self) -> list[str]:
-        """P-5: a kritis service needs RPO, RTO and a DRP before it can run."""
+        """P-5: a kritis service needs RPO, RTO and an approved DRP (O-5,
+        ``spbe.continuity``) covering it before it can run."""
         if self.classification != Classification.KRITIS:
             return []
+        has_plan = (
+            self.pk is not None
+            and self.recovery_plans.filter(status=ApprovalStatus.APPROVED, superseded_at__isnull=True).exists()
+        )
         missing = [
             label
             for label, present in (
                 (_("RPO"), self.rpo is not None),
                 (_("RTO"), self.rto is not None),
-                (_("dokumen DRP"), bool(self.drp_document)),
-                (_("tanggal DRP"), self.drp_date is not None),
+                (_("DRP yang disetujui"), has_plan),
             )
             if not present
         ]

@@ -9,7 +9,6 @@ urlpatterns = [
     path("<int:pk>/", views.service_detail, name="service_detail"),
     path("<int:pk>/ubah/", views.service_edit, name="service_edit"),
     path("<int:pk>/hentikan/", views.service_retire, name="service_retire"),
-    path("<int:pk>/drp/", views.service_drp, name="service_drp"),
     path("perencanaan/<slug:kind>/", views.planning_list, name="planning_list"),
     path("perencanaan/<slug:kind>/baru/", views.planning_create, name="planning_create"),
     path("perencanaan/<slug:kind>/<int:pk>/", views.planning_detail, name="planning_detail"),

@@ -4,9 +4,8 @@ public catalog of a Pemda, and the planning records P-6 … P-11."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +16,8 @@ from django.views.decorators.http import require_POST
 from spbe.approvals import actions as approval_actions
 from spbe.approvals.views import panel
 from spbe.audit.models import AuditAction
-from spbe.audit.record import diff, record, snapshot
+from spbe.audit.record import record
+from spbe.catalog import actions as catalog_actions
 from spbe.catalog import io as catalog_io
 from spbe.catalog.choices import Lifecycle
 from spbe.catalog.forms import (
@@ -32,14 +32,13 @@ from spbe.catalog.forms import (
 from spbe.catalog.models import InfraPolicy, OperatingTarget, Service, ServiceNeeds
 from spbe.cmdb.choices import PRINCIPLES
 from spbe.cmdb.models import AppManagementTarget, AppNeedsAnalysis, ServiceApplication
+from spbe.continuity.queries import service_continuity
 from spbe.front.listing import build_listing, render_listing, wants_export
 from spbe.front.pages import form_page
 from spbe.org import access
 from spbe.org.choices import Role
 from spbe.org.models import Pemda
 from spbe.org.views import staff_required
-
-SERVICE_FIELDS = [f.name for f in Service._meta.concrete_fields if f.name not in ("created", "last_updated")]
 
 
 def visible_services(user):
@@ -85,6 +84,7 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pack_target": service.pack_target(),
         "applications": [link.application for link in apps],
         "needs": service.needs.all(),
+        "continuity": service_continuity(service),
         **panel(request, service),
     }
     return render(request, "catalog/service_detail.html", context)
@@ -92,14 +92,9 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def service_create(request: HttpRequest) -> HttpResponse:
-    form = ServiceForm(request.POST or None, request.FILES or None, actor=request.user)
+    form = ServiceForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            service = form.save(commit=False)
-            service.drafted_by = request.user
-            service.save()
-            record(actor=request.user, action=AuditAction.CREATE, target=service, pemda=service.pd.pemda,
-                   changes=diff({}, snapshot(service, SERVICE_FIELDS)))  # fmt: skip
+        service = catalog_actions.save_service(request.user, form)
         messages.success(request, _("Layanan %(name)s disimpan sebagai draf.") % {"name": service.name})
         return redirect(service)
     return form_page(request, form, _("Tambah layanan"), reverse("catalog:service_list"))
@@ -111,13 +106,9 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not approval_actions.can_edit(request.user, service):
         messages.error(request, _("Layanan yang sudah diajukan atau disetujui diubah melalui revisi baru."))
         return redirect(service)
-    before = snapshot(service, SERVICE_FIELDS)
-    form = ServiceForm(request.POST or None, request.FILES or None, instance=service, actor=request.user)
+    form = ServiceForm(request.POST or None, instance=service, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            service = form.save()
-            record(actor=request.user, action=AuditAction.UPDATE, target=service, pemda=service.pd.pemda,
-                   changes=diff(before, snapshot(service, SERVICE_FIELDS)))  # fmt: skip
+        catalog_actions.save_service(request.user, form)
         messages.success(request, _("Perubahan disimpan."))
         return redirect(service)
     title = _("Ubah %(name)s") % {"name": service.name}
@@ -125,27 +116,10 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def service_drp(request: HttpRequest, pk: int) -> FileResponse:
-    """The DRP document, only for those who may see the service."""
-    service = _service_or_404(request, pk)
-    if not service.drp_document:
-        raise Http404
-    name = service.drp_document.name.rsplit("/", 1)[-1]
-    return FileResponse(service.drp_document.open("rb"), as_attachment=True, filename=name)
-
-
-@staff_required
 @require_POST
 def service_retire(request: HttpRequest, pk: int) -> HttpResponse:
     """Retiring a service is the PJ Penyedia Layanan's decision (S-1)."""
-    service = _service_or_404(request, pk)
-    if not access.has_role(request.user, Role.PJ_PENYEDIA, service.pd):
-        raise PermissionDenied
-    with transaction.atomic():
-        service.lifecycle = Lifecycle.RETIRED
-        service.save(update_fields=["lifecycle", "last_updated"])
-        record(actor=request.user, action=AuditAction.UPDATE, target=service, pemda=service.pd.pemda,
-               changes={"lifecycle": ["active", "retired"]})  # fmt: skip
+    service = catalog_actions.retire_service(request.user, _service_or_404(request, pk))
     messages.success(request, _("Layanan dihentikan dan tidak lagi tampil di katalog publik."))
     return redirect(service)
 

@@ -9,6 +9,7 @@ class ClockKind(models.TextChoices):
     USER_SERVICE = "user_service", _("Pelayanan pengguna (P-1)")
     SLA_RESPONSE = "sla_response", _("Respon SLA (E-3)")
     SLA_RESOLUTION = "sla_resolution", _("Penyelesaian SLA (E-3)")
+    RTO = "rto", _("Waktu pemulihan (RTO, O-5)")
 
 
 class ClockState(models.TextChoices):

@@ -330,9 +330,12 @@ def escalate(actor, ticket: Ticket, level: int, reason: str, *, automatic: bool 
 
 @transaction.atomic
 def flag_drp_assessment(actor, ticket: Ticket, reason: str) -> Ticket:
-    """O-2: the infra/app administrator assesses DRP activation (critical services)."""
+    """O-2: a complaint on a critical service is flagged so that the
+    infra/app administrator assesses DRP activation (O-5, spbe.continuity)."""
     if ticket.service.classification != "kritis":
         raise ValidationError(_("Penilaian aktivasi DRP hanya untuk layanan kritis."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tuliskan mengapa aktivasi DRP perlu dinilai.")})
     ticket.drp_assessment = True
     ticket.save(update_fields=["drp_assessment", "last_updated"])
     note(ticket, TimelineKind.ESCALATED, actor, _("Aktivasi DRP perlu dinilai: %(reason)s") % {"reason": reason},

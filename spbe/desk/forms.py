@@ -133,6 +133,10 @@ class HandOverForm(StyledFormMixin, forms.Form):
         self.fields["infra_admin"].queryset = infra_admins
 
 
+class ReasonForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Alasan"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class UrgencyForm(StyledFormMixin, forms.Form):
     urgency = forms.TypedChoiceField(
         label=_("Tingkat urgensi"), coerce=int,

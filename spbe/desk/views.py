@@ -20,7 +20,9 @@ from django.views.decorators.http import require_POST
 
 from spbe.audit.models import AuditAction
 from spbe.audit.record import record, snapshot
+from spbe.catalog.choices import Classification
 from spbe.catalog.models import Service
+from spbe.continuity import queries as continuity
 from spbe.desk import actions, problems
 from spbe.desk.actions import Reporter
 from spbe.desk.choices import OPEN_STATUSES
@@ -34,6 +36,7 @@ from spbe.desk.forms import (
     PriorityForm,
     ProblemForm,
     QueueFilterForm,
+    ReasonForm,
     ResolveForm,
     ReviewForm,
     SlaDocumentForm,
@@ -174,6 +177,7 @@ ACTIONS = {
     "urgensi": (UrgencyForm, lambda u, t, d: actions.classify_urgency(u, t, d["urgency"])),
     "keputusan": (DecisionForm, lambda u, t, d: actions.decide_request(u, t, d["decision"] == "approve", d["reason"])),
     "ci": (AffectedItemsForm, lambda u, t, d: actions.set_affected_items(u, t, d["components"], d["applications"])),
+    "drp": (ReasonForm, lambda u, t, d: actions.flag_drp_assessment(u, t, d["reason"])),
 }
 
 
@@ -189,6 +193,7 @@ LABELS = {
     "urgensi": gettext_lazy("Tetapkan urgensi (dokumen SLA, E-3)"),
     "keputusan": gettext_lazy("Setujui atau tolak permintaan"),
     "ci": gettext_lazy("Item konfigurasi terdampak"),
+    "drp": gettext_lazy("Tandai: aktivasi DRP perlu dinilai (O-5)"),
 }
 
 
@@ -207,6 +212,8 @@ def _forms(ticket: Ticket, bound: dict | None = None) -> list[tuple[str, str, ob
             continue
         if verb == "keputusan" and ticket.status != "awaiting_approval":
             continue
+        if verb == "drp" and (ticket.drp_assessment or ticket.service.classification != Classification.KRITIS):
+            continue
         kwargs = _form_kwargs(form_class, ticket)
         forms.append((verb, LABELS[verb], (bound or {}).get(verb) or form_class(prefix=verb, **kwargs)))
     return forms
@@ -220,6 +227,7 @@ def _page(request: HttpRequest, ticket: Ticket, bound: dict | None = None, statu
         "forms": _forms(ticket, bound),
         "is_open": ticket.status in OPEN_STATUSES,
         "now": timezone.now(),
+        "continuity": continuity.ticket_panel(request.user, ticket),
     }
     return render(request, "desk/detail.html", context, status=status)
 

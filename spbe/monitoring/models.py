@@ -108,6 +108,22 @@ class Check(models.Model):
         return self.service or self.application or self.component
 
 
+class HeartbeatPing(models.Model):
+    """One ping of a heartbeat check, kept as long as the check: the backup
+    job's pings say how old the last good backup was when a disaster began
+    (O-5, RPO achieved)."""
+
+    check_ref = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="pings", db_column="check_id")
+    at = models.DateTimeField()
+
+    class Meta:
+        # the last ping of a check before an instant
+        indexes = [models.Index(fields=["check_ref", "at"], name="monitoring_ping_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.check_ref_id} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
 class CheckResult(models.Model):
     """One run of a check, kept ``MONITORING_RAW_RETENTION_DAYS`` days; the
     rollups keep the history."""

@@ -16,17 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from spbe.audit.models import AuditAction
-from spbe.audit.record import diff, record, snapshot
 from spbe.front.listing import build_listing, render_listing
 from spbe.front.pages import form_page
-from spbe.monitoring import outages
+from spbe.monitoring import actions
 from spbe.monitoring.forms import MONITOR_ROLES, CheckFilterForm, CheckForm, MaintenanceForm
 from spbe.monitoring.models import Check, CheckResult, CheckRollup, MaintenanceWindow, Outage
 from spbe.org import access
 from spbe.org.views import staff_required
 
-CHECK_FIELDS = list(CheckForm.Meta.fields)
 CHECK_TEMPLATE = "monitoring/check_form.html"  # shows only the fields of the chosen kind
 
 
@@ -75,9 +72,7 @@ def check_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = CheckForm(request.POST or None, actor=request.user, initial=request.GET.dict() or None)
     if request.method == "POST" and form.is_valid():
-        check = form.save()
-        record(actor=request.user, action=AuditAction.CREATE, target=check, pemda=check.pemda,
-               changes=snapshot(check, CHECK_FIELDS))  # fmt: skip
+        check = actions.save_check(request.user, form)
         messages.success(request, _("Pemeriksaan “%(name)s” ditambahkan.") % {"name": check.name})
         return redirect("monitoring:check_detail", pk=check.pk)
     return form_page(request, form, _("Tambah pemeriksaan"), reverse("monitoring:checks"), CHECK_TEMPLATE)
@@ -86,14 +81,9 @@ def check_create(request: HttpRequest) -> HttpResponse:
 @staff_required
 def check_edit(request: HttpRequest, pk: int) -> HttpResponse:
     check = _get_check(request, pk, for_change=True)
-    before = snapshot(check, CHECK_FIELDS)
     form = CheckForm(request.POST or None, instance=check, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        check = form.save()
-        if not check.enabled or "interval_seconds" in form.changed_data:
-            Check.objects.filter(pk=check.pk).update(next_run_at=None)  # rescheduled on the next dispatch
-        record(actor=request.user, action=AuditAction.UPDATE, target=check, pemda=check.pemda,
-               changes=diff(before, snapshot(check, CHECK_FIELDS)))  # fmt: skip
+        check = actions.save_check(request.user, form)
         messages.success(request, _("Perubahan disimpan."))
         return redirect("monitoring:check_detail", pk=check.pk)
     return form_page(request, form, _("Ubah %(name)s") % {"name": check.name},
@@ -121,8 +111,7 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def ping(request: HttpRequest, token: str) -> JsonResponse:
     """A job (e.g. the nightly backup) says it ran. The token is the secret;
     no session. Answered in JSON, also when the token is unknown."""
-    updated = Check.objects.filter(heartbeat_token=token, kind="heartbeat").update(last_ping_at=timezone.now())
-    if not updated:
+    if not actions.record_ping(token, timezone.now()):
         return JsonResponse({"ok": False, "detail": _("Token detak tidak dikenal.")}, status=404)
     return JsonResponse({"ok": True})
 
@@ -148,12 +137,7 @@ def maintenance_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = MaintenanceForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        form.instance.created_by = request.user
-        window = form.save()
-        record(actor=request.user, action=AuditAction.CREATE, target=window, pemda=window.pemda,
-               changes=snapshot(window, ["title", "starts_at", "ends_at"]))  # fmt: skip
-        for service in window.services.all():  # a window already running silences now
-            outages.judge_service(service.pk)
+        actions.schedule_maintenance(request.user, form)
         messages.success(request, _("Jadwal pemeliharaan disimpan dan diumumkan di halaman status."))
         return redirect("monitoring:maintenance")
     return form_page(request, form, _("Jadwalkan pemeliharaan"), reverse("monitoring:maintenance"))

@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 
 from spbe.catalog.choices import Lifecycle, ServiceGroup
 from spbe.catalog.models import Service
+from spbe.continuity.choices import RecoveryKind, RecoveryStatus
+from spbe.continuity.models import Recovery
 from spbe.monitoring.availability import DayBar, board
 from spbe.monitoring.choices import ServiceState
 from spbe.monitoring.models import MaintenanceWindow
@@ -87,8 +89,9 @@ def status_context(pemda: Pemda, now: datetime | None = None) -> dict:
         .prefetch_related(Prefetch("services", queryset=Service.objects.filter(pk__in=ids).only("pk", "name")))[:20]
     )
     open_rows = [row for row in rows if row.open_outage is not None]
+    disasters = declared_disasters(pemda, services)
     states = {row.state for row in rows}
-    if ServiceState.DOWN in states:
+    if disasters or ServiceState.DOWN in states:
         summary = ("danger", _summary_text("down"))
     elif ServiceState.DEGRADED in states:
         summary = ("warning", _summary_text("degraded"))
@@ -106,6 +109,7 @@ def status_context(pemda: Pemda, now: datetime | None = None) -> dict:
         "pemda": pemda,
         "rows": rows,
         "open_rows": open_rows,
+        "disasters": disasters,
         "windows": [(w, w.starts_at <= now) for w in windows],
         "recent": recent,
         "summary": summary,
@@ -117,6 +121,23 @@ def status_context(pemda: Pemda, now: datetime | None = None) -> dict:
         "recent_days": RECENT_DAYS,
         "cache_seconds": CACHE_SECONDS,
     }
+
+
+def declared_disasters(pemda: Pemda, services: list[Service]) -> list[Recovery]:
+    """Disasters declared and not yet normalised (O-5, step 3 to 5) that
+    touch the public services shown, each with those services; two queries."""
+    by_id = {service.pk: service for service in services}
+    disasters = list(
+        Recovery.objects.filter(
+            pemda=pemda, kind=RecoveryKind.ACTIVATION, status=RecoveryStatus.RECOVERING, plan__services__in=list(by_id)
+        )
+        .distinct()
+        .order_by("declared_at")
+        .prefetch_related(Prefetch("plan__services", queryset=Service.objects.only("pk")))
+    )
+    for disaster in disasters:
+        disaster.public_services = [by_id[s.pk] for s in disaster.plan.services.all() if s.pk in by_id]
+    return disasters
 
 
 def bar_label(bar: DayBar) -> str:

@@ -1,25 +1,25 @@
 """Issue 4 end to end in a real headless Chromium: an Administrator Layanan
 declares a critical public service with its application and server, meets
-the rule that stops activation without RPO/RTO/DRP, fixes it, submits; the
+the rule that stops activation without RPO/RTO and an approved DRP, fixes
+it, submits; the
 PJ Penyedia Layanan approves; the service appears on the public catalog."""
 
 import pytest
 from playwright.sync_api import expect
 
+from spbe.catalog.models import Service
 from spbe.conftest import PASSWORD, give, make_person
+from spbe.continuity.tests.factories import approved_plan
 from spbe.front.tests.test_browser import ARTIFACTS, browser, sign_in  # noqa: F401  (fixture)
 from spbe.org.choices import Role
 
 pytestmark = pytest.mark.browser
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_declare_a_critical_service_and_get_it_approved(world, packs, live_server, browser, tmp_path, settings):  # noqa: F811
     settings.MEDIA_ROOT = tmp_path
     pj = make_person("kabid@yogya.test", world.yogya, nip="198001012006041002", full_name="Hendra Kabid")
     give(pj, Role.PJ_PENYEDIA, world.dukcapil)
-    drp = tmp_path / "drp-ktp.pdf"
-    drp.write_bytes(PDF)
     base = live_server.url
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(10_000)
@@ -65,9 +65,10 @@ def test_declare_a_critical_service_and_get_it_approved(world, packs, live_serve
     page.get_by_label("Satuan RPO").select_option(label="hari")
     page.get_by_label("RTO", exact=True).fill("4")
     page.get_by_label("Satuan RTO").select_option(label="jam")
-    page.get_by_label("Dokumen DRP").set_input_files(str(drp))
-    page.get_by_label("Tanggal DRP").fill("2026-06-30")
     page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_text("wajib untuk layanan kritis")).to_be_visible()
+    # the DRP is drafted by Diskominfo and approved by the PJ (walked in spbe/continuity/tests/test_browser.py)
+    approved_plan(world, Service.objects.get(code="DUK-01"), pj)
     page.get_by_role("button", name="Ajukan untuk persetujuan").click()
     expect(page.get_by_text("Diajukan untuk persetujuan.")).to_be_visible()
     service_url = page.url

@@ -13,6 +13,7 @@ from spbe.approvals import actions
 from spbe.approvals.models import ApprovalStatus, Decision
 from spbe.catalog.models import Service
 from spbe.conftest import give, make_person
+from spbe.continuity.tests.factories import draft_plan
 from spbe.org.choices import Role
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -44,7 +45,7 @@ def form_data(world, **overrides) -> dict:
         "group": "layanan_publik", "classification": "normal", "access": "JSS", "url": "", "help_contact": "0274-1",
         "support_hours": "working_hours", "availability_target": "98", "target_hours": "72",
         "user_service_target_reason": "Kepwal 110/2026", "rpo_value": "", "rpo_unit": "", "rto_value": "",
-        "rto_unit": "", "drp_date": "",
+        "rto_unit": "",
     }  # fmt: skip
     data.update(overrides)
     return data
@@ -55,24 +56,20 @@ class TestRules:
         draft = service(world)
         with pytest.raises(ValidationError) as error:
             actions.submit(world.owner_admin, draft)
-        assert "RPO, RTO, tanggal DRP" in str(error.value) or "RPO" in str(error.value)
+        assert "Belum ada: RPO, RTO, DRP yang disetujui." in str(error.value)
         draft.refresh_from_db()
         assert draft.status == ApprovalStatus.DRAFT
 
-    def test_kritis_service_with_rpo_rto_and_drp_can_be_submitted(self, world, packs, settings, tmp_path):
-        settings.MEDIA_ROOT = tmp_path
-        draft = service(world, rpo_value=1, rpo_unit="hari", rto_value=4, rto_unit="jam", drp_date="2026-06-30")
-        draft.drp_document.save("drp.pdf", SimpleUploadedFile("drp.pdf", PDF))
+    def test_kritis_service_needs_an_approved_drp_not_a_draft_one(self, world, packs, pj):
+        """P-5 moved to the structured DRP of O-5 (spbe.continuity)."""
+        draft = service(world, rpo_value=1, rpo_unit="hari", rto_value=4, rto_unit="jam")
+        plan = draft_plan(world, draft)
+        with pytest.raises(ValidationError, match="Belum ada: DRP yang disetujui"):
+            actions.submit(world.owner_admin, draft)
+        actions.submit(world.vendor, plan)
+        actions.approve(pj, plan)
         actions.submit(world.owner_admin, draft)
         assert draft.status == ApprovalStatus.SUBMITTED
-
-    def test_drp_document_is_served_only_to_who_may_see_the_service(self, world, packs, login, settings, tmp_path):
-        settings.MEDIA_ROOT = tmp_path
-        draft = service(world, drp_date="2026-06-30")
-        draft.drp_document.save("drp.pdf", SimpleUploadedFile("drp.pdf", PDF))
-        url = reverse("catalog:service_drp", args=[draft.pk])
-        assert login(world.owner_admin).get(url).status_code == 200
-        assert login(world.other_pd_admin).get(url).status_code == 404
 
     @pytest.mark.parametrize(
         ("overrides", "field", "message"),

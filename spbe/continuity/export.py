@@ -1,0 +1,145 @@
+"""The DRP as a government document (O-5): an editable DOCX and a PDF with
+the same content, the Pemda's letterhead and the signature blocks of who
+drafted it and the PJ Penyedia Layanan who approves it."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from spbe.approvals.actions import history
+from spbe.approvals.models import DecisionKind
+from spbe.continuity.actions import service_targets
+from spbe.continuity.models import RecoveryPlan
+from spbe.front import documents as doc
+from spbe.front.templatetags.spbe import duration
+from spbe.org.choices import Role
+from spbe.org.models import RoleAssignment
+
+
+def _approver(plan: RecoveryPlan):
+    """Who approved this version, or the PD's PJ Penyedia Layanan who is to."""
+    approved = history(plan).filter(kind=DecisionKind.APPROVED, revision=plan.revision).last()
+    if approved is not None:
+        return approved.actor
+    assignment = RoleAssignment.objects.filter(role=Role.PJ_PENYEDIA, pd=plan.pd).select_related("user").first()
+    return assignment.user if assignment else None
+
+
+def _status(plan: RecoveryPlan) -> str:
+    if plan.superseded_at:
+        return _("Digantikan versi yang lebih baru pada %(day)s") % {"day": date_format(plan.superseded_at, "j F Y")}
+    if plan.approved_at:
+        return _("Disetujui %(day)s") % {"day": date_format(timezone.localtime(plan.approved_at), "j F Y")}
+    return plan.get_status_display()
+
+
+def plan_document(plan: RecoveryPlan) -> doc.Document:
+    pemda = plan.pd.pemda
+    place = pemda.name.replace("Kota ", "").replace("Kabupaten ", "")
+    day = date_format(timezone.localtime(plan.approved_at) if plan.approved_at else timezone.localdate(), "j F Y")
+    drafter, approver = plan.drafted_by, _approver(plan)
+    services = list(plan.services.select_related("pd"))
+    targets = [
+        [name, duration(rpo), duration(rto)] for service in services for name, rpo, rto in service_targets(service)
+    ]
+    blocks = [
+        doc.KeyValues(
+            [
+                (_("Perangkat Daerah"), plan.pd.name),
+                (_("Versi"), str(plan.revision)),
+                (_("Status"), _status(plan)),
+                (_("Reviu berikutnya"), date_format(plan.review_due, "j F Y") if plan.review_due else "–"),
+            ]
+        ),
+        doc.Heading(_("1. Cakupan")),
+        doc.KeyValues(
+            [
+                (_("Layanan"), ", ".join(f"{s.name} ({s.get_classification_display()})" for s in services) or "–"),
+                (_("Aplikasi"), ", ".join(a.name for a in plan.applications.all()) or "–"),
+                (_("Komponen infrastruktur"), ", ".join(c.name for c in plan.components.all()) or "–"),
+            ]
+        ),
+        doc.Heading(_("2. Target pemulihan (RPO dan RTO)")),
+        doc.Table(
+            [_("Sumber"), _("RPO"), _("RTO")],
+            [[_("DRP ini"), duration(plan.rpo), duration(plan.rto)], *targets],
+            widths=[3, 1, 1],
+        ),
+        doc.Heading(_("3. Pencadangan dan lokasi pemulihan")),
+        doc.KeyValues(
+            [
+                (_("Metode pencadangan"), plan.backup_method),
+                (_("Frekuensi pencadangan"), plan.backup_frequency),
+                (_("Pemantauan cadangan"), plan.backup_check.name if plan.backup_check else _("tidak ada")),
+                (
+                    _("Lokasi pemulihan"),
+                    " — ".join(filter(None, [plan.get_recovery_site_display(), plan.recovery_site_detail])),
+                ),
+            ]
+        ),
+        doc.Heading(_("4. Kondisi yang dinyatakan bencana")),
+        doc.Paragraph(plan.disaster_conditions),
+        doc.Heading(_("5. Kontak darurat")),
+        doc.Table(
+            [_("No."), _("Nama"), _("Peran"), _("Telepon"), _("E-mail")],
+            [[str(i), c.name, c.role, c.phone, c.email or "–"] for i, c in enumerate(plan.contacts.all(), 1)],
+            widths=[0.5, 2, 2.5, 1.5, 2],
+        ),
+        doc.Heading(_("6. Prosedur pemulihan")),
+        doc.Table(
+            [_("No."), _("Langkah"), _("Penanggung jawab"), _("Perkiraan durasi")],
+            [
+                [str(i), s.action, s.owner, _("%(n)d menit") % {"n": s.expected_minutes}]
+                for i, s in enumerate(plan.steps.all(), 1)
+            ],
+            widths=[0.5, 5, 2, 1.3],
+        ),
+        doc.Heading(_("7. Aktivasi pemulihan (Tabel 8)")),
+        doc.Paragraph(
+            _(
+                "Aktivasi mengikuti tujuh langkah: penilaian kondisi fisik dan kelayakan pusat data; analisis hasil "
+                "penilaian; penetapan kondisi bencana; aktivasi DRP; normalisasi; evaluasi DRP; penetapan DRP."
+            )
+        ),
+        doc.Signatures(
+            [
+                doc.Signature(
+                    _("Disusun oleh,\nAdministrator Infrastruktur dan Aplikasi"),
+                    drafter.full_name if drafter else "",
+                    getattr(drafter, "nip", "") or "",
+                    place_date=f"{place}, {day}",
+                ),
+                doc.Signature(
+                    _("Disetujui oleh,\nPenanggung Jawab Penyedia Layanan"),
+                    approver.full_name if approver else "",
+                    getattr(approver, "nip", "") or "",
+                    place_date=f"{place}, {day}",
+                ),
+            ]
+        ),
+    ]
+    logo = plan.pd.pemda.logo.path if plan.pd.pemda.logo else None
+    return doc.Document(
+        title=_("Rencana Pemulihan Bencana (Disaster Recovery Plan)"),
+        subtitle=plan.title,
+        letterhead=doc.Letterhead(
+            pemda_name=pemda.name,
+            pd_name=plan.pd.name,
+            address=" · ".join(filter(None, [plan.pd.email, plan.pd.phone])),
+            logo_path=logo,
+        ),
+        blocks=blocks,
+        footer=_("%(title)s, versi %(v)d · Layanan SPBE") % {"title": plan.title, "v": plan.revision},
+    )
+
+
+def plan_response(plan: RecoveryPlan, fmt: str) -> HttpResponse:
+    stem = f"drp-{plan.pk}-v{plan.revision}"
+    if fmt == "docx":
+        return doc.docx_response(plan_document(plan), stem)
+    if fmt == "pdf":
+        return doc.pdf_response(plan_document(plan), stem)
+    raise Http404
