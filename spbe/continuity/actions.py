@@ -45,6 +45,7 @@ from spbe.continuity.models import (
 from spbe.desk import actions as desk
 from spbe.desk.choices import OPEN_STATUSES, TicketKind, TimelineKind
 from spbe.desk.models import Ticket
+from spbe.front.templatetags.spbe import duration
 from spbe.monitoring.actions import last_ping_before
 from spbe.monitoring.models import Outage
 from spbe.monitoring.views_public import forget
@@ -66,7 +67,8 @@ def add_months(day: date, months: int) -> date:
 def pack_months(pemda, key: str, default: int) -> int:
     """A continuity interval of the Pemda's pack (``open_values``), in months."""
     version = pemda.policy_version
-    return int(version.pack.open_values.get(key, default)) if version else default
+    value = int(version.pack.open_values.get(key, default)) if version else default
+    return max(1, value)  # an amended 0 would make every DRP due the day it is approved
 
 
 def review_months(pemda) -> int:
@@ -87,9 +89,10 @@ def _when(value: datetime) -> str:
     return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
 
 
-def _hours(value: timedelta) -> str:
-    hours = value / timedelta(hours=1)
-    return _("%(hours)s jam") % {"hours": f"{hours:.1f}".rstrip("0").rstrip(".")}
+def _this_minute() -> datetime:
+    """Now, to the minute: the steps' times are typed to the minute, and the
+    record must not seem opened after its first step."""
+    return timezone.now().replace(second=0, microsecond=0)
 
 
 # --- The DRP -----------------------------------------------------------------------------------
@@ -111,10 +114,10 @@ def _check_targets(plan: RecoveryPlan, services) -> dict[str, str]:
         for name, rpo, rto in service_targets(service):
             if rto is not None and plan.rto and plan.rto > rto and "rto_value" not in errors:
                 errors["rto_value"] = _("RTO DRP (%(plan)s) lebih lama dari target %(name)s (%(target)s).") % {
-                    "plan": _hours(plan.rto), "name": name, "target": _hours(rto)}  # fmt: skip
+                    "plan": duration(plan.rto), "name": name, "target": duration(rto)}  # fmt: skip
             if rpo is not None and plan.rpo and plan.rpo > rpo and "rpo_value" not in errors:
                 errors["rpo_value"] = _("RPO DRP (%(plan)s) lebih lama dari target %(name)s (%(target)s).") % {
-                    "plan": _hours(plan.rpo), "name": name, "target": _hours(rpo)}  # fmt: skip
+                    "plan": duration(plan.rpo), "name": name, "target": duration(rpo)}  # fmt: skip
     return errors
 
 
@@ -244,29 +247,34 @@ def _new_recovery(actor, plan: RecoveryPlan, kind: RecoveryKind, **fields) -> Re
 
 
 @transaction.atomic
-def open_activation(actor, plan: RecoveryPlan, title: str, ticket: Ticket | None = None) -> Recovery:
+def open_activation(actor, plan: RecoveryPlan, title: str, ticket: Ticket | None = None, *,
+                    at: datetime | None = None) -> Recovery:  # fmt: skip
     """O-5 from O-2: a complaint flagged "DRP activation to be assessed"
-    (or a disruption seen by hand) opens the assessment, step 1 next."""
+    (or a disruption seen by hand) opens the assessment, step 1 next.
+    ``at`` may be earlier than now (an assessment written down later)."""
+    at = at or _this_minute()
     if not title.strip():
         raise ValidationError({"title": _("Tuliskan judul kejadian.")})
+    if at > timezone.now():
+        raise ValidationError({"at": _("Waktu dibuka tidak boleh di masa depan.")})
     if ticket is not None and not plan.services.filter(pk=ticket.service_id).exists():
         raise ValidationError({"plan": _("DRP ini tidak mencakup layanan aduan %(number)s.") % {
             "number": ticket.number}})  # fmt: skip
     recovery = _new_recovery(actor, plan, RecoveryKind.ACTIVATION, status=RecoveryStatus.ASSESSING,
-                             title=title.strip(), ticket=ticket)  # fmt: skip
+                             title=title.strip(), ticket=ticket, opened_at=at)  # fmt: skip
     if ticket is not None:
         recovery.complaints.add(ticket)
         desk.note(ticket, TimelineKind.ESCALATED, actor, _("Penilaian aktivasi DRP dibuka: %(title)s") % {
             "title": recovery.title}, public=False, recovery=recovery.pk)  # fmt: skip
     event(recovery, EventKind.CREATED, actor, _("Penilaian aktivasi %(plan)s dibuka.") % {"plan": plan}
-          + (f" {_('Dari aduan')} {ticket.number}." if ticket else ""))  # fmt: skip
+          + (f" {_('Dari aduan')} {ticket.number}." if ticket else ""), at=at)  # fmt: skip
     _audit(actor, recovery, AuditAction.CREATE)
     return recovery
 
 
 @transaction.atomic
 def plan_drill(actor, plan: RecoveryPlan, *, title: str, scheduled_for: datetime, scenario: str,
-               participants: str) -> Recovery:  # fmt: skip
+               participants: str, at: datetime | None = None) -> Recovery:  # fmt: skip
     """Uji coba DRP: a planned test with a scenario and its participants;
     it walks the same seven steps and measures RTO and RPO."""
     errors = {}
@@ -280,9 +288,9 @@ def plan_drill(actor, plan: RecoveryPlan, *, title: str, scheduled_for: datetime
         raise ValidationError(errors)
     recovery = _new_recovery(actor, plan, RecoveryKind.DRILL, status=RecoveryStatus.PLANNED, title=title.strip(),
                              scheduled_for=scheduled_for, scenario=scenario.strip(),
-                             participants=participants.strip())  # fmt: skip
+                             participants=participants.strip(), opened_at=at or _this_minute())  # fmt: skip
     event(recovery, EventKind.CREATED, actor, _("Uji coba %(plan)s dijadwalkan %(when)s.") % {
-        "plan": plan, "when": _when(scheduled_for)})  # fmt: skip
+        "plan": plan, "when": _when(scheduled_for)}, at=recovery.opened_at)  # fmt: skip
     _audit(actor, recovery, AuditAction.CREATE)
     return recovery
 
@@ -435,16 +443,15 @@ def _link_disruptions(actor, recovery: Recovery) -> dict[str, int]:
     when the disaster is declared (a past declaration, recorded late, does
     not take in what began after it)."""
     services = recovery.plan.services.values("pk")
+    cutoff = recovery.declared_at + timedelta(minutes=1)  # step times are typed to the minute
     complaints = list(Ticket.objects.filter(
-        service__in=services, kind=TicketKind.COMPLAINT, status__in=OPEN_STATUSES,
-        reported_at__lte=recovery.declared_at,
+        service__in=services, kind=TicketKind.COMPLAINT, status__in=OPEN_STATUSES, reported_at__lt=cutoff,
     ).exclude(recoveries=recovery))  # fmt: skip
     recovery.complaints.add(*complaints)
     for ticket in complaints:
         desk.note(ticket, TimelineKind.ESCALATED, actor, _("Bencana dinyatakan; ditangani dalam %(title)s.") % {
             "title": recovery.title}, public=False, recovery=recovery.pk)  # fmt: skip
-    outages = list(Outage.objects.filter(service__in=services, ended_at__isnull=True,
-                                         started_at__lte=recovery.declared_at))  # fmt: skip
+    outages = list(Outage.objects.filter(service__in=services, ended_at__isnull=True, started_at__lt=cutoff))
     recovery.outages.add(*outages)
     return {"complaints": recovery.complaints.count(), "outages": recovery.outages.count()}
 
@@ -473,8 +480,8 @@ def _normalise(actor, recovery: Recovery, data: StepInput) -> None:
     met = _("tercapai") if recovery.rto_met else _("terlampaui")
     event(recovery, EventKind.CLOCK, actor, _(
         "Normal kembali. RTO tercapai %(rto)s (target %(rto_target)s, %(met)s); RPO %(rpo)s (target %(rpo_target)s)."
-    ) % {"rto": _hours(recovery.rto_achieved), "rto_target": _hours(recovery.rto_target), "met": met,
-         "rpo": _hours(recovery.rpo_achieved), "rpo_target": _hours(recovery.rpo_target)}, at=data.at)  # fmt: skip
+    ) % {"rto": duration(recovery.rto_achieved), "rto_target": duration(recovery.rto_target), "met": met,
+         "rpo": duration(recovery.rpo_achieved), "rpo_target": duration(recovery.rpo_target)}, at=data.at)  # fmt: skip
     if recovery.kind == RecoveryKind.ACTIVATION:
         forget(recovery.pemda.slug)
 

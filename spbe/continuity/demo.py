@@ -132,6 +132,7 @@ def _drill(plan: RecoveryPlan, drafter, zone: ZoneInfo, when: datetime) -> None:
         scheduled_for=_at(zone, day, 8), scenario="Simulasi kebakaran ruang server utama: server aplikasi dan basis "
         "data dinyatakan tidak dapat dipakai; layanan dipindahkan ke lokasi pemulihan.",
         participants="Tim infrastruktur Diskominfo, Administrator Layanan PD pemilik, vendor aplikasi, operator PDN",
+        at=_at(zone, day - timedelta(days=14), 10),
     )  # fmt: skip
     start = _at(zone, day, 8, 30)
     notes = {
@@ -171,7 +172,8 @@ def _power_failure(plan: RecoveryPlan, drafter, zone: ZoneInfo, when: datetime) 
         admin, ticket, "Gangguan diterima; tim infrastruktur memeriksa pusat data.", at=start + timedelta(minutes=6)
     )
     desk.flag_drp_assessment(admin, ticket, "Listrik pusat data padam, UPS hanya bertahan 30 menit.")
-    recovery = actions.open_activation(drafter, plan, "Listrik pusat data daerah padam", ticket)
+    recovery = actions.open_activation(drafter, plan, "Listrik pusat data daerah padam", ticket,
+                                       at=start + timedelta(minutes=15))  # fmt: skip
     steps = [
         (Step.ASSESS, (14, 40), "PLN: gangguan gardu, perkiraan pulih lebih dari 6 jam. Genset gagal menyala."),
         (Step.ANALYSE, (14, 55), "UPS habis pukul 14.50; server tidak dapat dinyalakan kembali di PDD hari ini."),

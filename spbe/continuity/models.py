@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from spbe.approvals.models import Approvable, ApprovalStatus
@@ -191,6 +192,9 @@ class Recovery(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=RecoveryStatus.choices)
     next_step = models.PositiveSmallIntegerField(_("langkah berikutnya"), default=Step.ASSESS)
     title = models.CharField(_("judul"), max_length=200)
+    opened_at = models.DateTimeField(
+        _("dibuka"), default=timezone.now, help_text=_("Saat penilaian dimulai atau uji coba dijadwalkan.")
+    )
     ticket = models.ForeignKey("desk.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                verbose_name=_("aduan asal"))  # fmt: skip
     complaints = models.ManyToManyField("desk.Ticket", blank=True, related_name="recoveries",
@@ -224,7 +228,7 @@ class Recovery(models.Model):
     class Meta:
         verbose_name = _("aktivasi atau uji coba DRP")
         verbose_name_plural = _("aktivasi dan uji coba DRP")
-        ordering = ["-created"]
+        ordering = ["-opened_at"]
         indexes = [
             # the status page: declared disasters of a Pemda not yet normalised
             models.Index(fields=["pemda", "status"], name="continuity_recovery_state_idx"),

@@ -17,6 +17,7 @@ from spbe.catalog.models import Service
 from spbe.continuity.actions import add_months, current_plan_for, drill_months, recovery_clock
 from spbe.continuity.choices import RecoveryKind, RecoveryStatus
 from spbe.continuity.models import Recovery, RecoveryPlan
+from spbe.desk.choices import OPEN_STATUSES
 
 
 def with_last_drill(plans: QuerySet[RecoveryPlan]) -> QuerySet[RecoveryPlan]:
@@ -91,10 +92,11 @@ class Overview:
     drills_due: list[RecoveryPlan]
     activations: list[Recovery]
     open_recoveries: list[Recovery]
+    flagged: list  # open complaints flagged "DRP activation to be assessed" without an activation yet
 
 
 def overview(plans: QuerySet[RecoveryPlan], services: QuerySet[Service], recoveries: QuerySet[Recovery],
-             today: date | None = None) -> Overview:  # fmt: skip
+             complaints: QuerySet, today: date | None = None) -> Overview:  # fmt: skip
     today = today or timezone.localdate()
     current = with_last_drill(
         plans.filter(status=ApprovalStatus.APPROVED, superseded_at__isnull=True).select_related("pd__pemda")
@@ -107,14 +109,19 @@ def overview(plans: QuerySet[RecoveryPlan], services: QuerySet[Service], recover
         overdue_reviews=[p for p in current if review_overdue(p, today)],
         drills_due=[p for p in kritis if drill_due(p, today)],
         activations=list(
-            recoveries.filter(kind=RecoveryKind.ACTIVATION, created__gte=year_ago)
+            recoveries.filter(kind=RecoveryKind.ACTIVATION, opened_at__gte=year_ago)
             .select_related("pd", "plan")
-            .order_by("-created")
+            .order_by("-opened_at")
+        ),
+        flagged=list(
+            complaints.filter(drp_assessment=True, status__in=OPEN_STATUSES, recoveries__isnull=True)
+            .select_related("service", "pd")
+            .order_by("-reported_at")[:50]
         ),
         open_recoveries=list(
             recoveries.filter(status__in=[RecoveryStatus.ASSESSING, RecoveryStatus.RECOVERING])
             .select_related("pd", "plan")
-            .order_by("-created")
+            .order_by("-opened_at")
         ),
     )
 

@@ -32,6 +32,7 @@ from spbe.continuity.forms import (
     filled_rows,
 )
 from spbe.continuity.models import Recovery, RecoveryPlan, StepEvidence
+from spbe.desk.models import Ticket
 from spbe.desk.views import visible_tickets
 from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
 from spbe.front.pages import form_page
@@ -41,6 +42,16 @@ from spbe.org.views import staff_required
 
 def visible_plans(user):
     return rules.visible(user, RecoveryPlan.objects.select_related("pd", "pd__pemda"))
+
+
+def flagged_complaints(user):
+    """Complaints flagged for DRP assessment that the person may take up:
+    those they see on the desk, and, for whoever runs the PD's DRPs (often
+    Diskominfo's infrastructure team), every flagged one of that PD."""
+    flagged = Ticket.objects.filter(drp_assessment=True)
+    return visible_tickets(user).filter(drp_assessment=True) | rules.visible(user, flagged).filter(
+        pd__in=rules.operable_pds(user)
+    )
 
 
 def visible_recoveries(user):
@@ -192,7 +203,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts": plan.contacts.all(),
         "steps": plan.steps.all(),
         "versions": versions,
-        "recoveries": plan.recoveries.order_by("-created"),
+        "recoveries": plan.recoveries.order_by("-opened_at"),
         "last_drill_at": plan_with_drill.last_drill_at,
         "drill_due": plan.is_current and queries.drill_due(plan_with_drill, today),
         "review_overdue": queries.review_overdue(plan, today),
@@ -240,8 +251,8 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
                 qs = qs.filter(**{name: filters.cleaned_data[name]})
     qs, listing = build_listing(
         request, qs, search_fields=["title", "plan__title", "pd__name", "scenario"],
-        sorts={"created": "created", "title": "title", "pd": "pd__name", "declared": "declared_at"},
-        default_sort="-created",
+        sorts={"opened": "opened_at", "title": "title", "pd": "pd__name", "declared": "declared_at"},
+        default_sort="-opened",
     )  # fmt: skip
     if wants_export(request):
         return xlsx_response("pemulihan", *_recovery_table(qs), title=_("Pemulihan"))
@@ -280,7 +291,9 @@ def activation_create(request: HttpRequest) -> HttpResponse:
     """By hand, or from a complaint flagged for DRP assessment (?aduan=<id>)."""
     ticket = None
     if request.GET.get("aduan") or request.POST.get("aduan"):
-        ticket = get_object_or_404(visible_tickets(request.user), pk=request.GET.get("aduan") or request.POST["aduan"])
+        ticket = get_object_or_404(
+            flagged_complaints(request.user), pk=request.GET.get("aduan") or request.POST["aduan"]
+        )
     initial = request.GET.dict()
     if ticket is not None:
         plan = actions.current_plan_for(ticket.service)
@@ -418,5 +431,6 @@ def overview(request: HttpRequest) -> HttpResponse:
     kritis services without an approved DRP, overdue reviews, drills due,
     activations of the last twelve months with RTO/RPO met or not."""
     services = rules.visible(request.user, Service.objects.all())
-    summary = queries.overview(visible_plans(request.user), services, visible_recoveries(request.user))
+    summary = queries.overview(visible_plans(request.user), services, visible_recoveries(request.user),
+                               flagged_complaints(request.user))  # fmt: skip
     return render(request, "continuity/overview.html", {"overview": summary})
