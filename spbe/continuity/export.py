@@ -86,7 +86,7 @@ def plan_document(plan: RecoveryPlan) -> doc.Document:
         doc.Table(
             [_("No."), _("Nama"), _("Peran"), _("Telepon"), _("E-mail")],
             [[str(i), c.name, c.role, c.phone, c.email or "–"] for i, c in enumerate(plan.contacts.all(), 1)],
-            widths=[0.5, 2, 2.5, 1.5, 2],
+            widths=[0.4, 1.8, 2.2, 1.4, 2.4],
         ),
         doc.Heading(_("6. Prosedur pemulihan")),
         doc.Table(

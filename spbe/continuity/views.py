@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from spbe.approvals.models import ApprovalStatus
 from spbe.approvals.views import panel
 from spbe.catalog.models import Service
+from spbe.cmdb.models import ServiceApplication
 from spbe.continuity import actions, export, queries, rules
 from spbe.continuity.choices import RecoveryKind, Step
 from spbe.continuity.forms import (
@@ -36,6 +37,7 @@ from spbe.desk.models import Ticket
 from spbe.desk.views import visible_tickets
 from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
 from spbe.front.pages import form_page
+from spbe.monitoring.outages import components_under
 from spbe.org.models import PerangkatDaerah
 from spbe.org.views import staff_required
 
@@ -137,6 +139,15 @@ def _plan_or_404(request: HttpRequest, pk: int) -> RecoveryPlan:
     return get_object_or_404(visible_plans(request.user), pk=pk)
 
 
+def _scope_of(service_ids: list[str], pd_id: str | None) -> dict:
+    """A new DRP for a service starts with what the CMDB says it runs on:
+    its applications and the components under them (O-5 item 1)."""
+    ids = [int(pk) for pk in service_ids if pk.isdigit()]
+    apps = ServiceApplication.objects.filter(service_id__in=ids).values_list("application_id", flat=True)
+    components = set().union(*(components_under(s) for s in Service.objects.filter(pk__in=ids)))
+    return {"pd": pd_id, "services": ids, "applications": list(apps), "components": sorted(components)}
+
+
 def _plan_page(request: HttpRequest, plan: RecoveryPlan | None, form, contacts, steps, status: int = 200):
     context = {"form": form, "contacts": contacts, "steps": steps, "plan": plan,
                "cancel_url": plan.get_absolute_url() if plan else reverse("continuity:plan_list")}  # fmt: skip
@@ -149,7 +160,7 @@ def _save_plan_from(request: HttpRequest, plan: RecoveryPlan | None) -> HttpResp
     initial_steps = [dict(action=s.action, owner=s.owner, expected_minutes=s.expected_minutes)
                      for s in plan.steps.all()] if plan else []  # fmt: skip
     data = request.POST if request.method == "POST" else None
-    initial = None if plan else {"services": request.GET.getlist("service"), **request.GET.dict()}
+    initial = None if plan else _scope_of(request.GET.getlist("service"), request.GET.get("pd"))
     form = PlanForm(data, instance=plan, actor=request.user, initial=initial)
     contacts = ContactFormSet(data, prefix="kontak", initial=initial_contacts)
     steps = ProcedureFormSet(data, prefix="langkah", initial=initial_steps)

@@ -95,6 +95,8 @@ def test_drp_from_draft_to_recovery_and_revision(world, packs, live_server, brow
     page.get_by_role("button", name="Setujui").click()
     expect(page.get_by_text("Disetujui.", exact=True)).to_be_visible()
     expect(page.locator("h1")).to_contain_text("Berlaku")
+    expect(page.get_by_role("link", name="SIAK DUK-01")).to_be_visible()  # the scope came from the CMDB
+    expect(page.get_by_role("link", name="vm-DUK-01")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "drp-approved.png"), full_page=True)
     sign_out(page)
 
