@@ -139,13 +139,23 @@ def _plan_or_404(request: HttpRequest, pk: int) -> RecoveryPlan:
     return get_object_or_404(visible_plans(request.user), pk=pk)
 
 
-def _scope_of(service_ids: list[str], pd_id: str | None) -> dict:
-    """A new DRP for a service starts with what the CMDB says it runs on:
-    its applications and the components under them (O-5 item 1)."""
+def _scope_of(user, service_ids: list[str], pd_id: str | None) -> dict:
+    """A new DRP for a service starts from what is known of it: its PD, its
+    own RPO and RTO, the applications it uses and the CMDB components under
+    them (O-5 item 1, P-5)."""
     ids = [int(pk) for pk in service_ids if pk.isdigit()]
-    apps = ServiceApplication.objects.filter(service_id__in=ids).values_list("application_id", flat=True)
-    components = set().union(*(components_under(s) for s in Service.objects.filter(pk__in=ids)))
-    return {"pd": pd_id, "services": ids, "applications": list(apps), "components": sorted(components)}
+    services = list(Service.objects.filter(pk__in=ids, pd__in=rules.operable_pds(user)))
+    if not services:
+        return {"pd": pd_id}
+    first = services[0]
+    apps = ServiceApplication.objects.filter(service__in=services).values_list("application_id", flat=True)
+    components = set().union(*(components_under(service) for service in services))
+    return {
+        "pd": first.pd_id, "title": _("DRP %(service)s") % {"service": first.name},
+        "services": [s.pk for s in services], "applications": list(apps), "components": sorted(components),
+        "rpo_value": first.rpo_value, "rpo_unit": first.rpo_unit, "rto_value": first.rto_value,
+        "rto_unit": first.rto_unit,
+    }  # fmt: skip
 
 
 def _plan_page(request: HttpRequest, plan: RecoveryPlan | None, form, contacts, steps, status: int = 200):
@@ -160,7 +170,7 @@ def _save_plan_from(request: HttpRequest, plan: RecoveryPlan | None) -> HttpResp
     initial_steps = [dict(action=s.action, owner=s.owner, expected_minutes=s.expected_minutes)
                      for s in plan.steps.all()] if plan else []  # fmt: skip
     data = request.POST if request.method == "POST" else None
-    initial = None if plan else _scope_of(request.GET.getlist("service"), request.GET.get("pd"))
+    initial = None if plan else _scope_of(request.user, request.GET.getlist("service"), request.GET.get("pd"))
     form = PlanForm(data, instance=plan, actor=request.user, initial=initial)
     contacts = ContactFormSet(data, prefix="kontak", initial=initial_contacts)
     steps = ProcedureFormSet(data, prefix="langkah", initial=initial_steps)
