@@ -8,6 +8,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from spbe.continuity.api import api_urlpatterns as continuity_api
 from spbe.desk.api import TicketViewSet
 from spbe.front import views as front_views
 from spbe.monitoring.api import api_urlpatterns as monitoring_api
@@ -30,6 +31,7 @@ api_patterns = [
     path("sla/deadline/", policy_api.DeadlineView.as_view(), name="sla-deadline"),
     path("sla/elapsed/", policy_api.ElapsedView.as_view(), name="sla-elapsed"),
     path("", include(ticket_router.urls)),
+    path("", include(continuity_api)),
     path("pemantauan/", include(monitoring_api)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

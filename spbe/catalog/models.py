@@ -17,6 +17,9 @@ from spbe.catalog.choices import Classification, Lifecycle, ServiceGroup, Suppor
 from spbe.org.choices import Role
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+# RPO and RTO are at most this many units (of minutes, hours or days): a
+# larger number is a typo, and would not fit a duration.
+DURATION_LIMIT = [MaxValueValidator(10_000)]
 
 
 def duration_of(value: int | None, unit: str) -> timedelta | None:
@@ -73,9 +76,9 @@ class Service(Approvable):
         _("ketersediaan terkini (%)"), max_digits=6, decimal_places=3, null=True, blank=True, validators=PERCENT,
         help_text=_("Diisi oleh pemantauan."),
     )  # fmt: skip
-    rpo_value = models.PositiveIntegerField(_("RPO"), null=True, blank=True)
+    rpo_value = models.PositiveIntegerField(_("RPO"), null=True, blank=True, validators=DURATION_LIMIT)
     rpo_unit = models.CharField(_("satuan RPO"), max_length=5, choices=TimeUnit.choices, blank=True)
-    rto_value = models.PositiveIntegerField(_("RTO"), null=True, blank=True)
+    rto_value = models.PositiveIntegerField(_("RTO"), null=True, blank=True, validators=DURATION_LIMIT)
     rto_unit = models.CharField(_("satuan RTO"), max_length=5, choices=TimeUnit.choices, blank=True)
     requires_approval = models.BooleanField(
         _("permintaan perlu persetujuan"), default=False, help_text=_("O-1: permintaan layanan ini harus disetujui.")
@@ -258,9 +261,9 @@ class OperatingTarget(Approvable):
     availability_target = models.DecimalField(
         _("target ketersediaan (%)"), max_digits=5, decimal_places=2, validators=PERCENT
     )
-    rpo_value = models.PositiveIntegerField(_("RPO"), null=True, blank=True)
+    rpo_value = models.PositiveIntegerField(_("RPO"), null=True, blank=True, validators=DURATION_LIMIT)
     rpo_unit = models.CharField(_("satuan RPO"), max_length=5, choices=TimeUnit.choices, blank=True)
-    rto_value = models.PositiveIntegerField(_("RTO"), null=True, blank=True)
+    rto_value = models.PositiveIntegerField(_("RTO"), null=True, blank=True, validators=DURATION_LIMIT)
     rto_unit = models.CharField(_("satuan RTO"), max_length=5, choices=TimeUnit.choices, blank=True)
     notes = models.TextField(_("catatan koordinasi dengan Pimpinan PD"), blank=True)
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from spbe.approvals.models import ApprovalStatus
 from spbe.audit.models import AuditAction
 from spbe.audit.record import record, snapshot
-from spbe.catalog.models import OperatingTarget
+from spbe.catalog.models import OperatingTarget, duration_of
 from spbe.clocks import actions as clocks
 from spbe.clocks.choices import ClockKind
 from spbe.clocks.models import Clock
@@ -103,8 +103,12 @@ def service_targets(service) -> list[tuple[str, timedelta | None, timedelta | No
     approved operating targets of its applications (P-8), with their names."""
     targets = [(str(service), service.rpo, service.rto)]
     apps = ServiceApplication.objects.filter(service=service).values("application_id")
-    for target in OperatingTarget.objects.filter(application_id__in=apps, status=ApprovalStatus.APPROVED):
-        targets.append((_("P-8 %(app)s") % {"app": target.application.name}, target.rpo, target.rto))
+    approved = OperatingTarget.objects.filter(application_id__in=apps, status=ApprovalStatus.APPROVED)
+    for target in approved.select_related("application"):
+        targets.append((
+            _("P-8 %(app)s") % {"app": target.application.name},
+            duration_of(target.rpo_value, target.rpo_unit), duration_of(target.rto_value, target.rto_unit),
+        ))  # fmt: skip
     return targets
 
 
@@ -140,6 +144,10 @@ def save_plan(actor, plan: RecoveryPlan, scope: PlanScope, contacts: list[dict],
         raise ValidationError(_("DRP yang diajukan atau disetujui tidak dapat diubah; buat revisi."))
     if not rules.can_operate(actor, plan.pd):
         raise PermissionDenied
+    try:
+        plan.full_clean(exclude=["services", "applications", "components", "drafted_by"])
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from None
     errors: dict[str, str] = {}
     if not scope.services:
         errors["services"] = _("Pilih minimal satu layanan yang dicakup DRP.")
@@ -151,7 +159,6 @@ def save_plan(actor, plan: RecoveryPlan, scope: PlanScope, contacts: list[dict],
     before = {} if creating else snapshot(RecoveryPlan.objects.get(pk=plan.pk), PLAN_FIELDS)
     if creating:
         plan.drafted_by = actor
-    plan.full_clean(exclude=["services", "applications", "components"])
     plan.save()
     if plan.series is None:
         plan.series = plan.pk
@@ -187,10 +194,10 @@ def revise_plan(actor, plan: RecoveryPlan) -> RecoveryPlan:
     """Open the next version of an approved DRP as a draft copy; the
     approved version stays in force until the revision is approved. A
     revision already open is returned instead of a second one."""
-    if not plan.is_current:
-        raise ValidationError(_("Hanya DRP yang berlaku yang dapat direvisi."))
     if not rules.can_operate(actor, plan.pd):
         raise PermissionDenied
+    if not plan.is_current:
+        raise ValidationError(_("Hanya DRP yang berlaku yang dapat direvisi."))
     pending = plan.later_versions.exclude(status=ApprovalStatus.APPROVED).first()
     if pending is not None:
         return pending
@@ -252,6 +259,8 @@ def open_activation(actor, plan: RecoveryPlan, title: str, ticket: Ticket | None
     """O-5 from O-2: a complaint flagged "DRP activation to be assessed"
     (or a disruption seen by hand) opens the assessment, step 1 next.
     ``at`` may be earlier than now (an assessment written down later)."""
+    if not rules.can_operate(actor, plan.pd):
+        raise PermissionDenied
     at = at or _this_minute()
     if not title.strip():
         raise ValidationError({"title": _("Tuliskan judul kejadian.")})
@@ -277,9 +286,13 @@ def plan_drill(actor, plan: RecoveryPlan, *, title: str, scheduled_for: datetime
                participants: str, at: datetime | None = None) -> Recovery:  # fmt: skip
     """Uji coba DRP: a planned test with a scenario and its participants;
     it walks the same seven steps and measures RTO and RPO."""
+    if not rules.can_operate(actor, plan.pd):
+        raise PermissionDenied
     errors = {}
     if not title.strip():
         errors["title"] = _("Tuliskan judul uji coba.")
+    if scheduled_for is None:
+        errors["scheduled_for"] = _("Isi jadwal uji coba.")
     if not scenario.strip():
         errors["scenario"] = _("Tuliskan skenario bencana yang diuji.")
     if not participants.strip():
@@ -358,6 +371,8 @@ def _validate_step(recovery: Recovery, data: StepInput, now: datetime) -> dict[s
 def _validate_define(recovery: Recovery, data: StepInput) -> dict[str, str]:
     if recovery.kind == RecoveryKind.ACTIVATION and not data.disaster:
         return {}  # the reason is the step's notes
+    if recovery.pemda.policy_version_id is None:  # the RTO clock runs on the Pemda's pack
+        return {"disaster": _("Pemda ini belum memiliki paket kebijakan; minta Koordinator SPBE memasangnya.")}
     if data.disruption_started_at is None:
         return {"disruption_started_at": _("Isi waktu awal gangguan: dasar penghitungan RTO dan RPO.")}
     if data.disruption_started_at > data.at:
@@ -390,7 +405,12 @@ def record_step(actor, recovery: Recovery, data: StepInput) -> RecoveryStep:
     revision, step 7 ratifies the DRP and closes the record."""
     if not rules.can_operate(actor, recovery.pd):
         raise PermissionDenied
-    recovery = Recovery.objects.select_for_update().select_related("plan", "plan__backup_check").get(pk=recovery.pk)
+    # of=self: PostgreSQL does not lock the nullable side of an outer join (the backup check)
+    recovery = (
+        Recovery.objects.select_for_update(of=("self",))
+        .select_related("plan", "plan__backup_check")
+        .get(pk=recovery.pk)
+    )
     errors = _validate_step(recovery, data, timezone.now())
     if errors:
         raise ValidationError(errors)

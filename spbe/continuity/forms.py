@@ -217,7 +217,6 @@ class PlanFilterForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["pd"].queryset = pds
         self.fields["pd"].empty_label = _("Semua PD")
-        self.fields["pd"].empty_label = _("Semua PD")
         self.fields["service"].empty_label = _("Semua layanan")
         self.fields["service"].queryset = Service.objects.filter(pd__in=pds, recovery_plans__isnull=False).distinct()
 

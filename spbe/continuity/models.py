@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from spbe.approvals.models import Approvable, ApprovalStatus
 from spbe.approvals.validators import validate_attachment
 from spbe.catalog.choices import TimeUnit
-from spbe.catalog.models import duration_of
+from spbe.catalog.models import DURATION_LIMIT, duration_of
 from spbe.continuity.choices import (
     OPEN_RECOVERY_STATUSES,
     EventKind,
@@ -59,9 +59,9 @@ class RecoveryPlan(Approvable):
     components = models.ManyToManyField(
         "cmdb.Component", blank=True, related_name="recovery_plans", verbose_name=_("komponen infrastruktur")
     )
-    rpo_value = models.PositiveIntegerField(_("RPO"))
+    rpo_value = models.PositiveIntegerField(_("RPO"), validators=DURATION_LIMIT)
     rpo_unit = models.CharField(_("satuan RPO"), max_length=5, choices=TimeUnit.choices)
-    rto_value = models.PositiveIntegerField(_("RTO"))
+    rto_value = models.PositiveIntegerField(_("RTO"), validators=DURATION_LIMIT)
     rto_unit = models.CharField(_("satuan RTO"), max_length=5, choices=TimeUnit.choices)
     backup_method = models.CharField(
         _("metode pencadangan"), max_length=200, help_text=_("Mis. pg_dump terenkripsi ke server cadangan PDD.")
