@@ -31,6 +31,7 @@ from spbe.continuity import actions, queries, rules
 from spbe.continuity.choices import RecoveryKind, RecoverySite, RecoveryStatus, RpoSource, Step
 from spbe.continuity.forms import StepForm
 from spbe.continuity.models import PlanContact, PlanStep, Recovery, RecoveryPlan, RecoveryStep
+from spbe.continuity.views import flagged_complaints
 from spbe.desk.models import Ticket
 from spbe.desk.views import visible_tickets
 from spbe.monitoring.choices import CheckKind
@@ -38,7 +39,6 @@ from spbe.monitoring.models import Check
 from spbe.org import access
 from spbe.org.models import PerangkatDaerah
 
-MAX_DURATION_VALUE = 100_000  # in any unit: 100,000 days is still a timedelta
 PLAN_STATUS_FILTERS = ["current", "superseded", ApprovalStatus.DRAFT, ApprovalStatus.SUBMITTED,
                        ApprovalStatus.REJECTED]  # fmt: skip
 
@@ -179,8 +179,6 @@ class RecoveryPlanCreateSerializer(serializers.ModelSerializer):
     class Meta:
         model = RecoveryPlan
         fields = ["pd", "services", "applications", "components", *actions.PLAN_FIELDS, "contacts", "steps"]
-        # a duration beyond timedelta's range would crash the RPO/RTO check
-        extra_kwargs = {name: {"max_value": MAX_DURATION_VALUE} for name in ("rpo_value", "rto_value")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -409,7 +407,7 @@ class RecoverySerializer(serializers.ModelSerializer):
         user = _user(self)
         if user is not None and "plan" in self.fields:
             self.fields["plan"].queryset = rules.visible(user, RecoveryPlan.objects.select_related("pd"))
-            self.fields["ticket"].queryset = visible_tickets(user)
+            self.fields["ticket"].queryset = flagged_complaints(user) | visible_tickets(user)
 
     def validate(self, data: dict) -> dict:
         if data["kind"] == RecoveryKind.DRILL and data.get("scheduled_for") is None:
