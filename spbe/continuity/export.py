@@ -30,7 +30,8 @@ def _approver(plan: RecoveryPlan):
 
 def _status(plan: RecoveryPlan) -> str:
     if plan.superseded_at:
-        return _("Digantikan versi yang lebih baru pada %(day)s") % {"day": date_format(plan.superseded_at, "j F Y")}
+        day = date_format(timezone.localtime(plan.superseded_at), "j F Y")
+        return _("Digantikan versi yang lebih baru pada %(day)s") % {"day": day}
     if plan.approved_at:
         return _("Disetujui %(day)s") % {"day": date_format(timezone.localtime(plan.approved_at), "j F Y")}
     return plan.get_status_display()
