@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from spbe.approvals.models import Approvable, ApprovalStatus, Decision, DecisionKind
 from spbe.audit.record import snapshot
 from spbe.org import access
-from spbe.org.choices import STRUCTURAL_ROLES, Role
+from spbe.org.choices import INFRA_ROLES, STRUCTURAL_ROLES
 
 
 def record_snapshot(record: Model) -> dict:
@@ -47,7 +47,6 @@ def can_edit(user, record: Approvable) -> bool:
     return any(scope.roles_in(drafting.pk) & record.drafter_roles for drafting in record.drafting_pds())
 
 
-INFRA_ROLES = frozenset({Role.ADMIN_INFRA, Role.PJ_INFRA})
 
 
 def can_view(user, record: Approvable) -> bool:

@@ -12,7 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from spbe.approvals.models import Approvable, ApprovalStatus
+from spbe.approvals.models import Approvable
 from spbe.catalog.choices import Classification, Lifecycle, ServiceGroup, SupportHours, TimeUnit
 from spbe.org.choices import Role
 
@@ -155,7 +155,7 @@ class Service(Approvable):
             return []
         has_plan = (
             self.pk is not None
-            and self.recovery_plans.filter(status=ApprovalStatus.APPROVED, superseded_at__isnull=True).exists()
+            and self.recovery_plans.in_force().exists()
         )
         missing = [
             label

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,8 +86,12 @@ def _local_day(pemda, at: datetime) -> date:
     return at.astimezone(ZoneInfo(pemda.time_zone)).date()
 
 
-def _when(value: datetime) -> str:
-    return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
+def _when(value: datetime, pemda) -> str:
+    """A time as written into the timeline: in the Pemda's zone, whoever types it."""
+    from zoneinfo import ZoneInfo
+
+    local = value.astimezone(ZoneInfo(pemda.time_zone))
+    return f"{local:%d-%m-%Y %H:%M} {local.tzname()}"
 
 
 def _this_minute() -> datetime:
@@ -125,6 +130,20 @@ def _check_targets(plan: RecoveryPlan, services) -> dict[str, str]:
     return errors
 
 
+def _same_pemda(plan: RecoveryPlan, scope) -> dict[str, str]:
+    """Applications, components and the backup check of the DRP's own Pemda
+    only: someone who serves two Pemda must not mix them."""
+    pemda_id = plan.pd.pemda_id
+    errors = {}
+    if any(app.pd.pemda_id != pemda_id for app in scope.applications):
+        errors["applications"] = _("Pilih aplikasi dari Pemda pemilik DRP.")
+    if any(component.pemda_id != pemda_id for component in scope.components):
+        errors["components"] = _("Pilih komponen dari Pemda pemilik DRP.")
+    if plan.backup_check_id and plan.backup_check.pemda_id != pemda_id:
+        errors["backup_check"] = _("Pilih pemeriksaan detak dari Pemda pemilik DRP.")
+    return errors
+
+
 @dataclass
 class PlanScope:
     """What a DRP covers, picked from the catalog and the CMDB."""
@@ -153,6 +172,9 @@ def save_plan(actor, plan: RecoveryPlan, scope: PlanScope, contacts: list[dict],
         errors["services"] = _("Pilih minimal satu layanan yang dicakup DRP.")
     elif any(service.pd_id != plan.pd_id for service in scope.services):
         errors["services"] = _("Layanan yang dicakup harus milik PD pemilik DRP.")
+    errors.update(_same_pemda(plan, scope))
+    if plan.previous_id and plan.pd_id != plan.previous.pd_id:
+        errors["pd"] = _("Revisi DRP tetap milik PD versi sebelumnya.")
     errors.update(_check_targets(plan, scope.services))
     if errors:
         raise ValidationError(errors)
@@ -224,8 +246,9 @@ def revise_plan(actor, plan: RecoveryPlan) -> RecoveryPlan:
 def current_plan_for(service) -> RecoveryPlan | None:
     """The approved DRP in force that covers the service (P-5)."""
     return (
-        RecoveryPlan.objects.filter(services=service, status=ApprovalStatus.APPROVED, superseded_at__isnull=True)
-        .order_by("-approved_at")
+        RecoveryPlan.objects.filter(services=service)
+        .in_force()
+        .order_by(F("approved_at").desc(nulls_last=True), "-pk")
         .first()
     )
 
@@ -266,6 +289,8 @@ def open_activation(actor, plan: RecoveryPlan, title: str, ticket: Ticket | None
         raise ValidationError({"title": _("Tuliskan judul kejadian.")})
     if at > timezone.now():
         raise ValidationError({"at": _("Waktu dibuka tidak boleh di masa depan.")})
+    if ticket is not None and not (ticket.kind == TicketKind.COMPLAINT and ticket.drp_assessment):
+        raise ValidationError({"ticket": _('Hanya aduan yang ditandai "aktivasi DRP perlu dinilai" yang dinilai.')})
     if ticket is not None and not plan.services.filter(pk=ticket.service_id).exists():
         raise ValidationError({"plan": _("DRP ini tidak mencakup layanan aduan %(number)s.") % {
             "number": ticket.number}})  # fmt: skip
@@ -303,7 +328,7 @@ def plan_drill(actor, plan: RecoveryPlan, *, title: str, scheduled_for: datetime
                              scheduled_for=scheduled_for, scenario=scenario.strip(),
                              participants=participants.strip(), opened_at=at or _this_minute())  # fmt: skip
     event(recovery, EventKind.CREATED, actor, _("Uji coba %(plan)s dijadwalkan %(when)s.") % {
-        "plan": plan, "when": _when(scheduled_for)}, at=recovery.opened_at)  # fmt: skip
+        "plan": plan, "when": _when(scheduled_for, plan.pd.pemda)}, at=recovery.opened_at)  # fmt: skip
     _audit(actor, recovery, AuditAction.CREATE)
     return recovery
 
@@ -354,18 +379,27 @@ def _validate_step(recovery: Recovery, data: StepInput, now: datetime) -> dict[s
         errors["at"] = _("Waktu langkah tidak boleh di masa depan.")
     elif data.number == Step.NORMALISE and recovery.declared_at and data.at < recovery.declared_at:
         errors["at"] = _("Waktu normalisasi tidak boleh sebelum bencana dinyatakan (%(when)s).") % {
-            "when": _when(recovery.declared_at)}  # fmt: skip
+            "when": _when(recovery.declared_at, recovery.pemda)}  # fmt: skip
     elif previous is not None and data.at < previous.at:
         errors["at"] = _("Waktu langkah tidak boleh sebelum langkah %(n)d (%(when)s).") % {
-            "n": previous.number, "when": _when(previous.at)}  # fmt: skip
+            "n": previous.number, "when": _when(previous.at, recovery.pemda)}  # fmt: skip
     if data.number == Step.DEFINE:
         errors.update(_validate_define(recovery, data))
     if data.number == Step.NORMALISE:
         errors.update(_validate_normalise(recovery, data))
-    if data.number == Step.RATIFY and recovery.revision_plan and not recovery.revision_plan.is_current:
+    if data.number == Step.EVALUATE and data.open_revision and _series_in_force(recovery) is None:
+        errors["open_revision"] = _("DRP ini tidak lagi berlaku dan belum ada versi penggantinya untuk direvisi.")
+    revision = recovery.revision_plan
+    if data.number == Step.RATIFY and revision and revision.status != ApprovalStatus.APPROVED:
         errors["notes"] = _("Revisi %(plan)s belum disetujui PJ Penyedia Layanan; tetapkan setelah disetujui.") % {
             "plan": recovery.revision_plan}  # fmt: skip
     return errors
+
+
+def _series_in_force(recovery: Recovery) -> RecoveryPlan | None:
+    """The version of the recovery's DRP in force now (a later one may have
+    replaced the version the recovery started with)."""
+    return RecoveryPlan.objects.filter(series=recovery.plan.series).in_force().first()
 
 
 def _validate_define(recovery: Recovery, data: StepInput) -> dict[str, str]:
@@ -385,7 +419,7 @@ def _validate_normalise(recovery: Recovery, data: StepInput) -> dict[str, str]:
     if data.last_backup_at is not None:
         if start and data.last_backup_at > start:
             return {"last_backup_at": _("Cadangan baik terakhir harus sebelum awal gangguan (%(when)s).") % {
-                "when": _when(start)}}  # fmt: skip
+                "when": _when(start, recovery.pemda)}}  # fmt: skip
         if not data.files:
             return {"files": _("Lampirkan bukti cadangan baik terakhir (mis. log pemulihan data).")}
         return {}
@@ -416,8 +450,6 @@ def record_step(actor, recovery: Recovery, data: StepInput) -> RecoveryStep:
         raise ValidationError(errors)
     step = RecoveryStep.objects.create(recovery=recovery, number=data.number, at=data.at, actor=actor,
                                        notes=data.notes.strip())  # fmt: skip
-    for upload in data.files:
-        StepEvidence.objects.create(step=step, file=upload, uploaded_by=actor)
     event(recovery, EventKind.STEP, actor, f"{data.number}. {Step(data.number).label}: {step.notes}",
           at=data.at, step=data.number, evidence=len(data.files))  # fmt: skip
     recovery.next_step = data.number + 1
@@ -427,6 +459,8 @@ def record_step(actor, recovery: Recovery, data: StepInput) -> RecoveryStep:
         data.number, lambda *args: None
     )(actor, recovery, data)
     recovery.save()
+    for upload in data.files:  # last: a file is written to storage at once, and kept only with its step
+        StepEvidence.objects.create(step=step, file=upload, uploaded_by=actor)
     _audit(actor, recovery, AuditAction.UPDATE, {"langkah": data.number, "status": recovery.status})
     return step
 
@@ -447,15 +481,22 @@ def _define(actor, recovery: Recovery, data: StepInput) -> None:
                        started_at=data.disruption_started_at, calendar=TWENTY_FOUR_SEVEN, owner=recovery)  # fmt: skip
     if recovery.kind == RecoveryKind.DRILL:
         event(recovery, EventKind.DECLARED, actor, _("Kondisi bencana simulasi ditetapkan; jam RTO berjalan sejak "
-              "%(when)s.") % {"when": _when(data.disruption_started_at)}, at=data.at)  # fmt: skip
+              "%(when)s.") % {"when": _when(data.disruption_started_at, recovery.pemda)}, at=data.at)  # fmt: skip
         return
     linked = _link_disruptions(actor, recovery)
     event(recovery, EventKind.DECLARED, actor, _(
         "Bencana dinyatakan; jam RTO berjalan sejak %(when)s. %(complaints)d aduan dan %(outages)d gangguan "
         "terpantau ditautkan; diumumkan di halaman status."
-    ) % {"when": _when(data.disruption_started_at), **linked}, at=data.at)  # fmt: skip
-    forget(recovery.pemda.slug)
+    ) % {"when": _when(data.disruption_started_at, recovery.pemda), **linked}, at=data.at)  # fmt: skip
+    _announce(recovery)
     notifications.disaster_declared(recovery)
+
+
+def _announce(recovery: Recovery) -> None:
+    """The status page shows the change on its next load, once committed (a
+    visitor in between must not cache the old page for 30 seconds)."""
+    slug = recovery.pemda.slug
+    transaction.on_commit(lambda: forget(slug))
 
 
 def _link_disruptions(actor, recovery: Recovery) -> dict[str, int]:
@@ -503,7 +544,7 @@ def _normalise(actor, recovery: Recovery, data: StepInput) -> None:
     ) % {"rto": duration(recovery.rto_achieved), "rto_target": duration(recovery.rto_target), "met": met,
          "rpo": duration(recovery.rpo_achieved), "rpo_target": duration(recovery.rpo_target)}, at=data.at)  # fmt: skip
     if recovery.kind == RecoveryKind.ACTIVATION:
-        forget(recovery.pemda.slug)
+        _announce(recovery)
 
 
 def _evaluate(actor, recovery: Recovery, data: StepInput) -> None:
@@ -511,7 +552,7 @@ def _evaluate(actor, recovery: Recovery, data: StepInput) -> None:
     recovery.evaluation = data.notes.strip()
     recovery.findings, recovery.follow_up = data.findings.strip(), data.follow_up.strip()
     if data.open_revision:
-        recovery.revision_plan = revise_plan(actor, recovery.plan)
+        recovery.revision_plan = revise_plan(actor, _series_in_force(recovery))
         event(recovery, EventKind.REVISION, actor, _("Revisi %(plan)s dibuka dari evaluasi.") % {
             "plan": recovery.revision_plan}, at=data.at, plan=recovery.revision_plan.pk)  # fmt: skip
 

@@ -4,7 +4,7 @@ permissions (``rules``) and the same action functions as the pages.
 
 Another PD's or another Pemda's record is not found (404), so its existence
 is not revealed; a person who may see a record but not run it gets 403.
-Evidence files are uploaded through the page only."""
+Evidence files of a step come as multipart/form-data, checked like the page's."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from rest_framework.routers import DefaultRouter
 
 from spbe.approvals import actions as approvals
 from spbe.approvals.models import ApprovalStatus
+from spbe.approvals.validators import validate_attachment
 from spbe.catalog.choices import TimeUnit
 from spbe.catalog.models import Service
 from spbe.cmdb.models import Application, Component
@@ -33,7 +34,6 @@ from spbe.continuity.forms import StepForm
 from spbe.continuity.models import PlanContact, PlanStep, Recovery, RecoveryPlan, RecoveryStep
 from spbe.continuity.views import flagged_complaints
 from spbe.desk.models import Ticket
-from spbe.desk.views import visible_tickets
 from spbe.monitoring.choices import CheckKind
 from spbe.monitoring.models import Check
 from spbe.org import access
@@ -246,7 +246,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             qs = qs.filter(services=data["service"])
         status = data.get("status")
         if status == "current":
-            qs = qs.filter(status=ApprovalStatus.APPROVED, superseded_at__isnull=True)
+            qs = qs.in_force()
         elif status == "superseded":
             qs = qs.filter(superseded_at__isnull=False)
         elif status:
@@ -407,7 +407,7 @@ class RecoverySerializer(serializers.ModelSerializer):
         user = _user(self)
         if user is not None and "plan" in self.fields:
             self.fields["plan"].queryset = rules.visible(user, RecoveryPlan.objects.select_related("pd"))
-            self.fields["ticket"].queryset = flagged_complaints(user) | visible_tickets(user)
+            self.fields["ticket"].queryset = flagged_complaints(user)
 
     def validate(self, data: dict) -> dict:
         if data["kind"] == RecoveryKind.DRILL and data.get("scheduled_for") is None:
@@ -426,8 +426,9 @@ class RecoverySerializer(serializers.ModelSerializer):
 
 
 class RecoveryStepRecordSerializer(serializers.Serializer):
-    """The fields of ``actions.StepInput`` without the evidence files; as on
-    the page, only the fields of that step (and kind) are used."""
+    """The fields of ``actions.StepInput``: JSON, or multipart/form-data with
+    evidence files; as on the page, only the fields of that step (and kind)
+    are used."""
 
     number = NamedChoiceField(Step)
     at = serializers.DateTimeField()
@@ -436,21 +437,21 @@ class RecoveryStepRecordSerializer(serializers.Serializer):
     disruption_started_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Langkah 3.")
     last_backup_at = serializers.DateTimeField(
         required=False, allow_null=True,
-        help_text="Langkah 5, bila tidak ada detak cadangan; buktinya hanya dapat dilampirkan lewat halaman.",
+        help_text="Langkah 5, bila tidak ada detak cadangan; lampirkan buktinya di files.",
     )  # fmt: skip
     findings = serializers.CharField(required=False, allow_blank=True, help_text="Langkah 6 uji coba.")
     follow_up = serializers.CharField(required=False, allow_blank=True, help_text="Langkah 6 uji coba.")
     open_revision = serializers.BooleanField(default=False, help_text="Langkah 6: buka revisi DRP.")
+    files = serializers.ListField(
+        child=serializers.FileField(validators=[validate_attachment]), required=False, default=list,
+        help_text="Berkas bukti (multipart/form-data): PDF, DOCX, XLSX, PNG, JPG; maksimal 10 MB per berkas.",
+    )  # fmt: skip
 
 
 def step_input(recovery: Recovery, data: dict) -> actions.StepInput:
     """The fields the page's step form would have for this step and kind."""
     number = data["number"]
-    keep = {"at", "notes", *StepForm.STEP_FIELDS.get(number, ())}
-    if recovery.kind == RecoveryKind.DRILL:
-        keep.discard("disaster")
-    else:
-        keep -= {"findings", "follow_up"}
+    keep = StepForm.fields_of(number, recovery.kind)
     fields = {name: value for name, value in data.items() if name in keep and value is not None}
     return actions.StepInput(number=number, **fields)
 

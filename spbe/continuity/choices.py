@@ -53,7 +53,6 @@ class EventKind(models.TextChoices):
     STEP = "step", _("Langkah")
     DECLARED = "declared", _("Bencana dinyatakan")
     NO_DISASTER = "no_disaster", _("Bukan bencana")
-    LINKED = "linked", _("Ditautkan")
     CLOCK = "clock", _("Jam RTO")
     REVISION = "revision", _("Revisi DRP")
     CANCELLED = "cancelled", _("Dibatalkan")

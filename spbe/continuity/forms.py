@@ -57,6 +57,8 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
         self.fields["components"].queryset = Component.objects.filter(pemda__in=pemdas)
         self.fields["backup_check"].queryset = Check.objects.filter(kind=CheckKind.HEARTBEAT, pemda__in=pemdas)
         self.fields["services"].help_text = _("Layanan milik PD pemilik; tahan Ctrl untuk memilih lebih dari satu.")
+        if self.instance.previous_id:  # a revision stays with the PD of the DRP it revises
+            self.fields["pd"].disabled = True
 
 
 class ContactForm(StyledFormMixin, forms.Form):
@@ -103,7 +105,7 @@ def filled_rows(formset) -> list[dict]:
 
 
 def current_plans(actor):
-    plans = RecoveryPlan.objects.filter(status=ApprovalStatus.APPROVED, superseded_at__isnull=True)
+    plans = RecoveryPlan.objects.in_force()
     return plans.filter(pd__in=rules.operable_pds(actor)).select_related("pd")
 
 
@@ -181,13 +183,19 @@ class StepForm(StyledFormMixin, forms.Form):
         Step.EVALUATE: ("findings", "follow_up", "open_revision"),
     }
 
-    def __init__(self, *args, number: int, kind: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        keep = {"at", "notes", "files", *self.STEP_FIELDS.get(number, ())}
+    @classmethod
+    def fields_of(cls, number: int, kind: str) -> set[str]:
+        """The fields one step of one kind records (the API keeps the same)."""
+        keep = {"at", "notes", "files", *cls.STEP_FIELDS.get(number, ())}
         if kind == RecoveryKind.DRILL:
             keep.discard("disaster")
         else:
             keep -= {"findings", "follow_up"}
+        return keep
+
+    def __init__(self, *args, number: int, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = self.fields_of(number, kind)
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]

@@ -32,7 +32,13 @@ from spbe.continuity.choices import (
     RpoSource,
     Step,
 )
-from spbe.org.choices import Role
+from spbe.org.choices import INFRA_ROLES, Role
+
+
+class RecoveryPlanQuerySet(models.QuerySet):
+    def in_force(self) -> RecoveryPlanQuerySet:
+        """Approved and not replaced by a later version (P-5: what counts)."""
+        return self.filter(status=ApprovalStatus.APPROVED, superseded_at__isnull=True)
 
 
 class RecoveryPlan(Approvable):
@@ -44,8 +50,7 @@ class RecoveryPlan(Approvable):
 
     approver_role = Role.PJ_PENYEDIA
     pedoman_id = "O-5"
-    drafter_roles = frozenset({Role.ADMIN_INFRA, Role.PJ_INFRA})
-    drafter_scope = "owner_or_coordinator"
+    drafter_roles = INFRA_ROLES
     revised_in_place = False
 
     pd = models.ForeignKey(
@@ -92,10 +97,16 @@ class RecoveryPlan(Approvable):
         help_text=_("Dibuat dari dokumen DRP yang dulu diunggah di katalog; perlu dilengkapi lewat revisi."),
     )  # fmt: skip
 
+    objects = RecoveryPlanQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("rencana pemulihan bencana (DRP)")
         verbose_name_plural = _("rencana pemulihan bencana (DRP)")
         ordering = ["pd__name", "title", "-revision"]
+        constraints = [
+            # two "Buat revisi" at once must not make two version 2s
+            models.UniqueConstraint(fields=["series", "revision"], name="continuity_plan_version_once"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.revision})"
@@ -133,6 +144,10 @@ class RecoveryPlan(Approvable):
             errors.append(_("Isi prosedur pemulihan: minimal satu langkah."))
         if any(not step.owner.strip() for step in steps):
             errors.append(_("Setiap langkah prosedur harus punya penanggung jawab."))
+        others = RecoveryPlan.objects.in_force().filter(services__in=self.services.all()).exclude(series=self.series)
+        for other in others.distinct():
+            errors.append(_("Layanan ini sudah dicakup %(plan)s yang berlaku: revisi DRP itu, bukan DRP baru.") % {
+                "plan": other})  # fmt: skip
         return errors
 
     def on_approved(self) -> None:

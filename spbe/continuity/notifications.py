@@ -3,15 +3,22 @@ the owning PD, through the outbox, in the same transaction as the step."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from spbe.front.templatetags.spbe import duration
 from spbe.notify.outbox import enqueue
 from spbe.org.choices import Role
 from spbe.org.models import User
 
 DISASTER_ROLES = (Role.PIMPINAN_PD, Role.PJ_PENYEDIA, Role.PJ_INFRA)
+
+
+def _local(recovery) -> str:
+    local = recovery.declared_at.astimezone(ZoneInfo(recovery.pemda.time_zone))
+    return f"{local:%d-%m-%Y %H:%M} {local.tzname()}"
 
 
 def disaster_declared(recovery) -> None:
@@ -26,8 +33,7 @@ def disaster_declared(recovery) -> None:
             "Kondisi bencana dinyatakan pada %(when)s.\nLayanan: %(services)s\nDRP: %(plan)s\n"
             "Target RTO: %(rto)s.\nIkuti pemulihan di:\n%(link)s"
         ) % {
-            "when": timezone.localtime(recovery.declared_at).strftime("%d-%m-%Y %H:%M"), "services": services,
-            "plan": recovery.plan, "rto": recovery.rto_target,
+            "when": _local(recovery), "services": services, "plan": recovery.plan, "rto": duration(recovery.rto_target),
             "link": f"{settings.SITE_URL}{recovery.get_absolute_url()}",
         },
     )  # fmt: skip

@@ -72,15 +72,17 @@ def service_continuity(service: Service, today: date | None = None) -> ServiceCo
 
 def kritis_without_plan(services: QuerySet[Service]) -> QuerySet[Service]:
     """Active (or submitted) kritis services with no approved DRP in force (P-5)."""
-    in_force = RecoveryPlan.objects.filter(
-        services=OuterRef("pk"), status=ApprovalStatus.APPROVED, superseded_at__isnull=True
-    )
+    in_force = RecoveryPlan.objects.filter(services=OuterRef("pk")).in_force()
     return (
         services.filter(classification=Classification.KRITIS)
         .exclude(lifecycle=Lifecycle.RETIRED)
         .annotate(has_plan=Exists(in_force))
         .filter(has_plan=False)
     )
+
+
+def _running_kritis(service: Service) -> bool:
+    return service.classification == Classification.KRITIS and service.lifecycle != Lifecycle.RETIRED
 
 
 @dataclass
@@ -93,20 +95,20 @@ class Overview:
     activations: list[Recovery]
     open_recoveries: list[Recovery]
     flagged: list  # open complaints flagged "DRP activation to be assessed" without an activation yet
+    to_complete: list[RecoveryPlan]  # in force, but only the file of the old catalog: no structure yet
 
 
 def overview(plans: QuerySet[RecoveryPlan], services: QuerySet[Service], recoveries: QuerySet[Recovery],
              complaints: QuerySet, today: date | None = None) -> Overview:  # fmt: skip
     today = today or timezone.localdate()
-    current = with_last_drill(
-        plans.filter(status=ApprovalStatus.APPROVED, superseded_at__isnull=True).select_related("pd__pemda")
-    )
+    current = with_last_drill(plans.in_force().select_related("pd__pemda__policy_version"))
     current = list(current.prefetch_related("services"))
-    kritis = [p for p in current if any(s.classification == Classification.KRITIS for s in p.services.all())]
+    kritis = [plan for plan in current if any(_running_kritis(s) for s in plan.services.all())]
     year_ago = timezone.now() - timedelta(days=365)
     return Overview(
         without_plan=list(kritis_without_plan(services).select_related("pd").order_by("pd__name", "name")),
         overdue_reviews=[p for p in current if review_overdue(p, today)],
+        to_complete=[p for p in current if p.migrated_from_file],
         drills_due=[p for p in kritis if drill_due(p, today)],
         activations=list(
             recoveries.filter(kind=RecoveryKind.ACTIVATION, opened_at__gte=year_ago)

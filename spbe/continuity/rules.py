@@ -9,10 +9,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from spbe.org import access
-from spbe.org.choices import Role
+from spbe.org.choices import INFRA_ROLES
 from spbe.org.models import PerangkatDaerah
-
-INFRA_ROLES = frozenset({Role.ADMIN_INFRA, Role.PJ_INFRA})
 
 
 def _diskominfo_infra_pemdas(user) -> set[int]:

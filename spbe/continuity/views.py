@@ -4,9 +4,11 @@ steps, the continuity overview. Thin: parse, ask ``rules``, call
 
 from __future__ import annotations
 
+from functools import wraps
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +21,7 @@ from spbe.approvals.views import panel
 from spbe.catalog.models import Service
 from spbe.cmdb.models import ServiceApplication
 from spbe.continuity import actions, export, queries, rules
-from spbe.continuity.choices import RecoveryKind, Step
+from spbe.continuity.choices import RecoveryKind, RecoveryStatus, Step
 from spbe.continuity.forms import (
     ActivationForm,
     CancelForm,
@@ -36,7 +38,7 @@ from spbe.continuity.models import Recovery, RecoveryPlan, StepEvidence
 from spbe.desk.models import Ticket
 from spbe.desk.views import visible_tickets
 from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
-from spbe.front.pages import form_page
+from spbe.front.pages import add_action_errors, form_page
 from spbe.monitoring.outages import components_under
 from spbe.org.models import PerangkatDaerah
 from spbe.org.views import staff_required
@@ -60,17 +62,6 @@ def visible_recoveries(user):
     return rules.visible(user, Recovery.objects.select_related("pd", "plan"))
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    """An action's errors next to their field, the rest above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 # --- DRPs ---------------------------------------------------------------------------------------
 
 
@@ -79,7 +70,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     pds = PerangkatDaerah.objects.filter(pk__in=visible_plans(request.user).values("pd"))
     filters = PlanFilterForm(request.GET or None, pds=pds)
-    qs = queries.with_last_drill(visible_plans(request.user)).prefetch_related("services")
+    qs = queries.with_last_drill(visible_plans(request.user)).select_related("pd__pemda__policy_version")
+    qs = qs.prefetch_related("services")
     if filters.is_valid():
         qs = _filtered_plans(qs, filters.cleaned_data, today)
     qs, listing = build_listing(
@@ -104,16 +96,15 @@ def _filtered_plans(qs, data: dict, today):
         qs = qs.filter(services=data["service"])
     if data["classification"]:
         qs = qs.filter(services__classification=data["classification"])
-    current = Q(status=ApprovalStatus.APPROVED, superseded_at__isnull=True)
     status = data["status"]
     if status == "current":
-        qs = qs.filter(current)
+        qs = qs.in_force()
     elif status == "superseded":
         qs = qs.filter(superseded_at__isnull=False)
     elif status:
         qs = qs.filter(status=status)
     if data["review_overdue"]:
-        qs = qs.filter(current, review_due__lt=today)
+        qs = qs.in_force().filter(review_due__lt=today)
     if data["never_drilled"]:
         qs = qs.filter(last_drill_at__isnull=True)
     return qs.distinct()
@@ -183,7 +174,7 @@ def _save_plan_from(request: HttpRequest, plan: RecoveryPlan | None) -> HttpResp
             saved = actions.save_plan(request.user, form.save(commit=False), scope, filled_rows(contacts),
                                       filled_rows(steps))  # fmt: skip
         except ValidationError as error:
-            _form_errors(form, error)
+            add_action_errors(form, error)
         else:
             if "tambah_baris" in request.POST:
                 messages.success(request, _("Tersimpan. Dua baris kosong ditambahkan."))
@@ -255,7 +246,8 @@ def plan_document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The DRP as an editable DOCX or a PDF, with the Pemda's letterhead and
     the signature blocks."""
     plan = _plan_or_404(request, pk)
-    return export.plan_response(plan, fmt)
+    with timezone.override(ZoneInfo(plan.pd.pemda.time_zone)):
+        return export.plan_response(plan, fmt)
 
 
 # --- Activations and drills --------------------------------------------------------------------
@@ -311,10 +303,11 @@ def _no_current_plan(request: HttpRequest) -> HttpResponse:
 def activation_create(request: HttpRequest) -> HttpResponse:
     """By hand, or from a complaint flagged for DRP assessment (?aduan=<id>)."""
     ticket = None
-    if request.GET.get("aduan") or request.POST.get("aduan"):
-        ticket = get_object_or_404(
-            flagged_complaints(request.user), pk=request.GET.get("aduan") or request.POST["aduan"]
-        )
+    ticket_id = request.GET.get("aduan") or request.POST.get("aduan")
+    if ticket_id is not None and not ticket_id.isdigit():
+        raise Http404
+    if ticket_id:
+        ticket = get_object_or_404(flagged_complaints(request.user), pk=ticket_id)
     initial = request.GET.dict()
     if ticket is not None:
         plan = actions.current_plan_for(ticket.service)
@@ -327,7 +320,7 @@ def activation_create(request: HttpRequest) -> HttpResponse:
             recovery = actions.open_activation(request.user, form.cleaned_data["plan"], form.cleaned_data["title"],
                                                ticket)  # fmt: skip
         except ValidationError as error:
-            _form_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, _("Penilaian aktivasi DRP dibuka. Catat langkah 1."))
             return redirect(recovery)
@@ -348,7 +341,7 @@ def drill_create(request: HttpRequest) -> HttpResponse:
                                        scheduled_for=data["scheduled_for"], scenario=data["scenario"],
                                        participants=data["participants"])  # fmt: skip
         except ValidationError as error:
-            _form_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, _("Uji coba DRP dijadwalkan."))
             return redirect(drill)
@@ -376,28 +369,44 @@ def _recovery_page(request: HttpRequest, recovery: Recovery, step_form=None, sta
         "rto": queries.live_rto(recovery),
         "complaints": recovery.complaints.all(),
         "outages": recovery.outages.select_related("service"),
-        "cancel_form": CancelForm(prefix="batal") if recovery.status == "planned" and can_operate else None,
+        "cancel_form": CancelForm(prefix="batal")
+        if recovery.status == RecoveryStatus.PLANNED and can_operate
+        else None,
         "is_drill": recovery.kind == RecoveryKind.DRILL,
     }
     return render(request, "continuity/recovery_detail.html", context, status=status)
 
 
-@staff_required
-def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _recovery_page(request, _recovery_or_404(request, pk))
+def in_pemda_zone(view):
+    """Recovery times are typed and shown in the Pemda's own zone, whoever
+    opens the page (an Administrator Sistem in WIB on a WITA Pemda)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, pk: int, *args, **kwargs):
+        recovery = _recovery_or_404(request, pk)
+        with timezone.override(ZoneInfo(recovery.pemda.time_zone)):
+            return view(request, recovery, *args, **kwargs)
+
+    return wrapper
 
 
 @staff_required
-def recovery_clock(request: HttpRequest, pk: int) -> HttpResponse:
+@in_pemda_zone
+def recovery_detail(request: HttpRequest, recovery: Recovery) -> HttpResponse:
+    return _recovery_page(request, recovery)
+
+
+@staff_required
+@in_pemda_zone
+def recovery_clock(request: HttpRequest, recovery: Recovery) -> HttpResponse:
     """The live RTO clock, refreshed by htmx while the recovery runs."""
-    recovery = _recovery_or_404(request, pk)
     return render(request, "continuity/_rto_clock.html", {"recovery": recovery, "rto": queries.live_rto(recovery)})
 
 
 @staff_required
 @require_POST
-def recovery_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    recovery = _recovery_or_404(request, pk)
+@in_pemda_zone
+def recovery_step(request: HttpRequest, recovery: Recovery, number: int) -> HttpResponse:
     if not rules.can_operate(request.user, recovery.pd):
         raise PermissionDenied
     if number not in Step.values:
@@ -413,7 +422,7 @@ def recovery_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 for message in error.messages:
                     messages.error(request, message)
                 return redirect(recovery)
-            _form_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, _("Langkah %(n)d dicatat.") % {"n": number})
             return redirect(recovery)

@@ -45,7 +45,7 @@ from spbe.desk.forms import (
 )
 from spbe.desk.models import Problem, SavedView, SlaDocument, Ticket, TicketAttachment
 from spbe.front.listing import build_listing, render_listing
-from spbe.front.pages import form_page
+from spbe.front.pages import add_action_errors, form_page
 from spbe.org import access
 from spbe.org.choices import Role
 from spbe.org.models import User
@@ -138,21 +138,11 @@ def create(request: HttpRequest) -> HttpResponse:
                 impact=data["impact"], lapor_tracking_id=data["lapor_tracking_id"],
             )  # fmt: skip
         except ValidationError as error:
-            _form_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, _("Tiket %(number)s dicatat.") % {"number": ticket.number})
             return redirect("desk:detail", pk=ticket.pk)
     return form_page(request, form, _("Catat permintaan atau aduan"), reverse("desk:queue"))
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _ticket(request: HttpRequest, pk: int) -> Ticket:
@@ -254,7 +244,7 @@ def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 for message in error.messages:
                     messages.error(request, message)
                 return redirect("desk:detail", pk=ticket.pk)
-            _form_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, _("Tersimpan di linimasa tiket."))
             return redirect("desk:detail", pk=ticket.pk)

@@ -152,12 +152,21 @@ def _docx_font(style, size: float, bold: bool = False) -> None:
         fonts.attrib.pop(qn("w:cstheme" if slot == "cs" else f"w:{slot}Theme"), None)
 
 
+# Characters XML 1.0 cannot hold (a vertical tab pasted from Word, say):
+# lxml refuses the whole document for one of them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML.sub(" ", text)
+
+
 def _docx_line(paragraph, text: str, *, size: float | None = None, bold=False, underline=False, center=False):
     """Fills a paragraph with one run of text; tables and the kop want no space after their lines."""
     paragraph.paragraph_format.space_after = Pt(0)
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(text)  # python-docx turns "\n" into a line break
+    run = paragraph.add_run(_xml_safe(text))  # python-docx turns "\n" into a line break
     run.bold, run.underline = bold or None, underline or None
     if size:
         run.font.size = Pt(size)
@@ -214,7 +223,7 @@ def _docx_block(doc, block: Block) -> None:
     if isinstance(block, Heading):
         doc.add_heading(block.text, level=min(max(block.level, 1), 2))
     elif isinstance(block, Paragraph):
-        doc.add_paragraph().add_run(block.text)
+        doc.add_paragraph().add_run(_xml_safe(block.text))
     elif isinstance(block, KeyValues):
         widths = [WIDTH_MM * 0.35, WIDTH_MM * 0.65]
         table = _docx_table(doc, len(block.rows), widths, {"insideH": RULE, "bottom": RULE}, pad=40)

@@ -1,5 +1,6 @@
 """Rendering shared by every app's views."""
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -12,3 +13,14 @@ def form_page(
     tests can tell."""
     context = {"form": form, "title": title, "cancel_url": cancel_url}
     return render(request, template, context, status=400 if form.errors else 200)
+
+
+def add_action_errors(form, error: ValidationError) -> None:
+    """An action's errors next to their field on the form, the rest above it."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

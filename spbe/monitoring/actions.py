@@ -12,6 +12,7 @@ from django.db import transaction
 from spbe.audit.models import AuditAction
 from spbe.audit.record import diff, record, snapshot
 from spbe.monitoring import outages
+from spbe.monitoring.choices import CheckKind
 from spbe.monitoring.models import Check, HeartbeatPing, MaintenanceWindow
 
 
@@ -20,7 +21,8 @@ def save_check(actor, form) -> Check:
     """Add or change a check from its validated form; a disabled check or a
     new interval is rescheduled on the next dispatch."""
     fields = list(form.Meta.fields)
-    before = snapshot(form.instance, fields) if form.instance.pk else None
+    # from the database: validation has already put the new values on the instance
+    before = snapshot(Check.objects.get(pk=form.instance.pk), fields) if form.instance.pk else None
     check = form.save()
     if before is None:
         record(actor=actor, action=AuditAction.CREATE, target=check, pemda=check.pemda,
@@ -50,7 +52,8 @@ def schedule_maintenance(actor, form) -> MaintenanceWindow:
 def record_ping(token: str, at: datetime) -> bool:
     """A job's heartbeat; each ping is kept for the RPO achieved (O-5).
     False when the token names no heartbeat check."""
-    check_id = Check.objects.filter(heartbeat_token=token, kind="heartbeat").values_list("pk", flat=True).first()
+    heartbeats = Check.objects.filter(heartbeat_token=token, kind=CheckKind.HEARTBEAT)
+    check_id = heartbeats.values_list("pk", flat=True).first()
     if check_id is None:
         return False
     Check.objects.filter(pk=check_id).update(last_ping_at=at)

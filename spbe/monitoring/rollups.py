@@ -12,7 +12,7 @@ from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
 from spbe.monitoring.choices import Granularity
-from spbe.monitoring.models import CheckResult, CheckRollup
+from spbe.monitoring.models import CheckResult, CheckRollup, HeartbeatPing
 
 TRUNC = {Granularity.HOUR: TruncHour, Granularity.DAY: TruncDay}
 
@@ -59,4 +59,12 @@ def roll_up_recent(now: datetime | None = None) -> dict[str, int]:
     done = {"hour": roll_up(Granularity.HOUR, hour), "day": roll_up(Granularity.DAY, day)}
     cutoff = now - timedelta(days=settings.MONITORING_RAW_RETENTION_DAYS)
     done["pruned"] = CheckResult.objects.filter(at__lt=min(cutoff, day)).delete()[0]
+    done["pings_pruned"] = prune_pings(cutoff)
     return done
+
+
+def prune_pings(cutoff: datetime) -> int:
+    """Heartbeat pings past retention, except each check's last one: a
+    backup job that stopped long ago must still tell its true age (O-5, RPO)."""
+    last = HeartbeatPing.objects.values("check_ref").annotate(last=Max("pk")).values("last")
+    return HeartbeatPing.objects.filter(at__lt=cutoff).exclude(pk__in=last).delete()[0]

@@ -38,11 +38,10 @@ from spbe.monitoring.forms_intake import AlertSourceFilterForm, AlertSourceForm,
 from spbe.monitoring.models import AlertSource, UtilisationSample, UtilisationTarget
 from spbe.monitoring.utilisation import describe_anomaly
 from spbe.org import access
-from spbe.org.choices import Role
+from spbe.org.choices import INFRA_ROLES
 from spbe.org.models import Pemda, PerangkatDaerah
 from spbe.org.views import staff_required
 
-INFRA_ROLES = frozenset({Role.PJ_INFRA, Role.ADMIN_INFRA})
 TARGET_FIELDS = ["url", "cpu_threshold", "memory_threshold", "disk_threshold", "enabled"]
 HISTORY_HOURS = 48
 

@@ -49,3 +49,6 @@ STRUCTURAL_ROLES = frozenset({Role.PIMPINAN_PD, Role.PJ_PENYEDIA, Role.PJ_INFRA,
 # Officials (Eselon II/III, Kepala Bidang) are civil servants and need a NIP;
 # the two administrator teams may include contract staff and vendors (S-1).
 ROLES_REQUIRING_NIP = frozenset({Role.PIMPINAN_PD, Role.PJ_PENYEDIA, Role.PJ_INFRA})
+# The infrastructure and application managers (S-1), who in a Pemda are
+# usually Diskominfo's data-centre team.
+INFRA_ROLES = frozenset({Role.ADMIN_INFRA, Role.PJ_INFRA})

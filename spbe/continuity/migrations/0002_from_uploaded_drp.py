@@ -3,15 +3,18 @@
 Each service that had an uploaded DRP gets a DRP version 1 with the file as
 its attachment and the service's RPO/RTO. The PJ Penyedia Layanan approved
 that file with the service, so the DRP of an approved service is approved
-(its review due a year after the DRP's date); it is marked
-``migrated_from_file`` so the overview asks for the structure through a
-revision. Reversing puts the files back on the services."""
+(its review due a year after the DRP's date) when the service has the RPO
+and RTO a DRP needs, a draft otherwise; it is marked ``migrated_from_file``
+so the overview asks for the structure through a revision. Reversing puts
+the files back on the services and removes the migrated DRPs, except those
+revised or used by an activation or drill since: they are history."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from django.db import migrations
+from django.utils import timezone
 
 
 def _years_later(day: date) -> date:
@@ -27,8 +30,10 @@ def forward(apps, schema_editor):
     Attachment = apps.get_model("approvals", "Attachment")
     ContentType = apps.get_model("contenttypes", "ContentType")
     plan_type, _created = ContentType.objects.get_or_create(app_label="continuity", model="recoveryplan")
+    now = timezone.now()
     for service in Service.objects.exclude(drp_document="").exclude(drp_document__isnull=True).iterator():
-        approved = service.status == "approved"
+        # approved with the service, but only with the RPO and RTO a DRP cannot do without
+        approved = service.status == "approved" and service.rpo_value is not None and service.rto_value is not None
         plan = Plan.objects.create(
             pd_id=service.pd_id, title=f"DRP {service.name}", status="approved" if approved else "draft",
             rpo_value=service.rpo_value or 1, rpo_unit=service.rpo_unit or "hari",
@@ -36,6 +41,7 @@ def forward(apps, schema_editor):
             backup_method="(lihat dokumen DRP terlampir)", backup_frequency="(lihat dokumen DRP terlampir)",
             recovery_site="pdd", disaster_conditions="(lihat dokumen DRP terlampir)",
             review_due=_years_later(service.drp_date) if service.drp_date else None,
+            approved_at=now if approved else None,
             drafted_by_id=service.drafted_by_id, migrated_from_file=True,
         )  # fmt: skip
         Plan.objects.filter(pk=plan.pk).update(series=plan.pk)
@@ -65,6 +71,8 @@ def backward(apps, schema_editor):
                 service.drp_date = (plan.review_due.replace(year=plan.review_due.year - 1)
                                     if plan.review_due else None)  # fmt: skip
                 service.save(update_fields=["drp_document", "drp_date"])
+        if plan.later_versions.exists() or plan.recoveries.exists():
+            continue  # revised or used since: kept, it is history now
         Attachment.objects.filter(content_type=plan_type, object_id=plan.pk).delete()
         plan.delete()
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -417,3 +418,28 @@ def test_the_lists_do_not_grow_queries_with_their_rows(world, plan, pj, login):
         actions.record_step(world.vendor, drill, actions.StepInput(number=1, at=NOW, notes="Dinilai"))
     assert client.get("/api/v1/drp/").json()["count"] == 4
     assert (queries("/api/v1/drp/"), queries("/api/v1/pemulihan/")) == few
+
+
+def test_step_five_without_a_heartbeat_takes_its_evidence_as_multipart(world, service, pj, packs, now, login, settings,
+                                                                      tmp_path):  # fmt: skip
+    """RPO entered with evidence (O-5 item 3) works through the API too; a
+    forbidden evidence file is refused on ``files`` and nothing is saved."""
+    settings.MEDIA_ROOT = tmp_path
+    plan = approved_plan(world, service, pj)  # no backup heartbeat
+    drill = actions.plan_drill(world.vendor, plan, title="Uji", scheduled_for=NOW, scenario="x", participants="y")
+    client = login(world.vendor)
+    url = f"/api/v1/pemulihan/{drill.pk}/steps/"
+    for number, at in ((1, wib(8)), (2, wib(8, 10)), (3, wib(8, 45)), (4, wib(9))):
+        extra = {"disruption_started_at": wib(8, 30)} if number == 3 else {}
+        assert post(client, url, {"number": number, "at": at, "notes": "ok", **extra}).status_code == 201
+    step = {"number": 5, "at": wib(11), "notes": "Normal", "last_backup_at": wib(2)}
+    assert "files" in post(client, url, step).json()["errors"]  # evidence needed
+    fake = SimpleUploadedFile("log.pdf", b"MZ not a pdf", content_type="application/pdf")
+    refused = client.post(url, {**step, "files": [fake]})
+    assert refused.status_code == 400 and "files" in refused.json()["errors"]
+    assert drill.steps.count() == 4
+    log = SimpleUploadedFile("restore-log.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    done = client.post(url, {**step, "files": [log]})
+    assert done.status_code == 201, done.json()
+    body = done.json()
+    assert body["rpo_achieved"] == "06:30:00" and body["rpo_source"] == "evidence" and body["steps"][4]["evidence"] == 1

@@ -90,3 +90,14 @@ def test_maintenance_window_validation_and_announcement(world, kritis_public, lo
     assert window.pemda == world.tegal and list(window.services.all()) == [kritis_public]
     assert "Ganti server" in client.get(reverse("monitoring:maintenance")).content.decode()
     assert "Ganti server" not in login(world.coordinator).get(reverse("monitoring:maintenance")).content.decode()
+
+
+def test_a_changed_check_is_audited_old_and_new(world, kritis_public, login):  # noqa: F811
+    client = login(world.tegal_coordinator)
+    client.post(reverse("monitoring:check_create"), check_form(kritis_public))
+    check = Check.objects.get()
+    client.post(reverse("monitoring:check_edit", args=[check.pk]), check_form(kritis_public, name="Beranda baru",
+                                                                               interval_seconds=120))  # fmt: skip
+    change = AuditEvent.objects.filter(target_type="monitoring.check", action="update").get()
+    assert change.changes["name"] == ["Beranda Adminduk", "Beranda baru"]
+    assert change.changes["interval_seconds"] == [60, 120]
