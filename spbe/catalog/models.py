@@ -153,10 +153,7 @@ class Service(Approvable):
         ``spbe.continuity``) covering it before it can run."""
         if self.classification != Classification.KRITIS:
             return []
-        has_plan = (
-            self.pk is not None
-            and self.recovery_plans.in_force().exists()
-        )
+        has_plan = self.pk is not None and self.recovery_plans.in_force().exists()
         missing = [
             label
             for label, present in (

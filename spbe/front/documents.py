@@ -389,6 +389,31 @@ def _pdf_block(block: Block, styles: dict[str, ParagraphStyle], width: float) ->
     raise TypeError(f"Unknown block: {block!r}")
 
 
+class TotalPagesCanvas(Canvas):
+    """A canvas that keeps every page until the end, so that what is drawn
+    on each (``decorate``: "Halaman x dari y", running heads) knows the
+    total number of pages."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._states: list[dict] = []
+
+    def showPage(self):  # reportlab's name
+        self._states.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._states)
+        for number, state in enumerate(self._states, start=1):
+            self.__dict__.update(state)
+            self.decorate(number, total)
+            super().showPage()
+        super().save()
+
+    def decorate(self, number: int, total: int) -> None:
+        raise NotImplementedError
+
+
 def to_pdf(document: Document) -> bytes:
     """The document as a PDF (A4 portrait, DejaVu Sans), with the footer and "Halaman x dari y" on every page."""
     from spbe.catalog.io.pdf import _pdf_fonts  # that module imports models: keep this one importable early
@@ -407,34 +432,21 @@ def to_pdf(document: Document) -> bytes:
     label = _("Halaman %(page)d dari %(total)d")
     footer_style = ParagraphStyle("footer", fontName=font, fontSize=7, leading=9, textColor=FOOTER_COLOR)
 
-    class NumberedCanvas(Canvas):
-        """Draws the footer and "Halaman x dari y" once the total is known."""
+    class NumberedCanvas(TotalPagesCanvas):
+        """The footer and "Halaman x dari y" on every page."""
 
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._states: list[dict] = []
-
-        def showPage(self):  # reportlab's name
-            self._states.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._states)
-            for number, state in enumerate(self._states, start=1):
-                self.__dict__.update(state)
-                self.setStrokeColor(RULE_COLOR)
-                self.setLineWidth(0.5)
-                self.line(margin, 14 * mm, page_width - margin, 14 * mm)
-                self.setFont(font, 7)
-                self.setFillColor(FOOTER_COLOR)
-                text = label % {"page": number, "total": total}
-                self.drawRightString(page_width - margin, 14 * mm - 10, text)
-                if document.footer:  # wrapped beside the page label rather than running into it
-                    footer = PdfParagraph(_pdf_text(document.footer), footer_style)
-                    _w, h = footer.wrap(page_width - 2 * margin - self.stringWidth(text) - 6 * mm, 10 * mm)
-                    footer.drawOn(self, margin, 14 * mm - 2.5 - h)
-                super().showPage()
-            super().save()
+        def decorate(self, number: int, total: int) -> None:
+            self.setStrokeColor(RULE_COLOR)
+            self.setLineWidth(0.5)
+            self.line(margin, 14 * mm, page_width - margin, 14 * mm)
+            self.setFont(font, 7)
+            self.setFillColor(FOOTER_COLOR)
+            text = label % {"page": number, "total": total}
+            self.drawRightString(page_width - margin, 14 * mm - 10, text)
+            if document.footer:  # wrapped beside the page label rather than running into it
+                footer = PdfParagraph(_pdf_text(document.footer), footer_style)
+                _w, h = footer.wrap(page_width - 2 * margin - self.stringWidth(text) - 6 * mm, 10 * mm)
+                footer.drawOn(self, margin, 14 * mm - 2.5 - h)
 
     buffer = BytesIO()
     SimpleDocTemplate(

@@ -76,8 +76,9 @@ def catalog_pdf(qs: QuerySet[Service], title: str) -> HttpResponse:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+
+    from spbe.front.documents import TotalPagesCanvas
 
     font, bold = _pdf_fonts()
     cell = ParagraphStyle("cell", fontName=font, fontSize=7, leading=8.6)
@@ -135,29 +136,16 @@ def catalog_pdf(qs: QuerySet[Service], title: str) -> HttpResponse:
 
     page_label = _("Halaman %(page)d dari %(total)d")
 
-    class NumberedCanvas(Canvas):
-        """Draws the page header and "page x of y" once the total is known."""
+    class NumberedCanvas(TotalPagesCanvas):
+        """The running head and "page x of y" on every page."""
 
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._states: list[dict] = []
-
-        def showPage(self):  # reportlab's name
-            self._states.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._states)
-            for number, state in enumerate(self._states, start=1):
-                self.__dict__.update(state)
-                width, height = self._pagesize
-                self.setFont(font, 7)
-                self.setFillColor(colors.HexColor("#5b6670"))
-                if number > 1:  # the first page has the title block
-                    self.drawString(12 * mm, height - 8 * mm, f"{title} · {running}")
-                self.drawRightString(width - 12 * mm, 7 * mm, page_label % {"page": number, "total": total})
-                super().showPage()
-            super().save()
+        def decorate(self, number: int, total: int) -> None:
+            width, height = self._pagesize
+            self.setFont(font, 7)
+            self.setFillColor(colors.HexColor("#5b6670"))
+            if number > 1:  # the first page has the title block
+                self.drawString(12 * mm, height - 8 * mm, f"{title} · {running}")
+            self.drawRightString(width - 12 * mm, 7 * mm, page_label % {"page": number, "total": total})
 
     buffer = BytesIO()
     document = SimpleDocTemplate(
