@@ -47,8 +47,6 @@ def can_edit(user, record: Approvable) -> bool:
     return any(scope.roles_in(drafting.pk) & record.drafter_roles for drafting in record.drafting_pds())
 
 
-
-
 def can_view(user, record: Approvable) -> bool:
     """The owner PD's staff, the Pemda's coordinator, whoever may approve,
     and Diskominfo's infrastructure staff, who confirm technology for every

@@ -195,6 +195,13 @@ class RecoveryPlanCreateSerializer(serializers.ModelSerializer):
         self.fields["backup_check"].queryset = Check.objects.filter(kind=CheckKind.HEARTBEAT, pemda__in=pemdas)
 
 
+def plan_rows(plan: RecoveryPlan) -> tuple[list[dict], list[dict]]:
+    """The DRP's contacts and procedure as ``save_plan`` takes them."""
+    contacts = [dict(name=c.name, role=c.role, phone=c.phone, email=c.email) for c in plan.contacts.all()]
+    steps = [dict(action=s.action, owner=s.owner, expected_minutes=s.expected_minutes) for s in plan.steps.all()]
+    return contacts, steps
+
+
 class DrpDecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -280,6 +287,48 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         except DjangoValidationError as error:
             raise _as_api_error(error) from None
         return Response(self._fresh(plan), status=201)
+
+    @extend_schema(request=RecoveryPlanCreateSerializer, responses=RecoveryPlanSerializer)
+    def update(self, request, pk=None, partial=False):
+        """Change a draft or rejected DRP, as its page does: PUT sends it
+        whole (what is left out takes its default, as on creation); PATCH
+        only what changes, the rest (scope, contacts, procedure included)
+        is kept. A list sent replaces the old one whole, in its order."""
+        plan = self.get_object()
+        if not rules.can_operate(request.user, plan.pd):
+            raise PermissionDenied(_("Anda tidak berwenang mengubah DRP ini."))
+        if not plan.is_editable:  # the action's refusal, before any field is checked
+            raise ValidationError({"non_field_errors": [
+                _("DRP yang diajukan atau disetujui tidak dapat diubah; buat revisi.")]})  # fmt: skip
+        incoming = RecoveryPlanCreateSerializer(plan, data=request.data, partial=partial,
+                                                context=self.get_serializer_context())  # fmt: skip
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        for name in ["pd", *actions.PLAN_FIELDS]:
+            if name in data:
+                setattr(plan, name, data[name])
+            elif not partial:
+                setattr(plan, name, RecoveryPlan._meta.get_field(name).get_default())
+        scope = actions.PlanScope(**{
+            name: data[name] if name in data else list(getattr(plan, name).all()) if partial else []
+            for name in ("services", "applications", "components")
+        })  # fmt: skip
+        contacts, steps = plan_rows(plan) if partial else ([], [])
+        if "contacts" in data:
+            contacts = [dict(row) for row in data["contacts"]]
+        if "steps" in data:
+            steps = [dict(row) for row in data["steps"]]
+        try:
+            actions.save_plan(request.user, plan, scope, contacts, steps)
+        except DjangoPermissionDenied:
+            raise PermissionDenied(_("Anda tidak berwenang mengubah DRP ini.")) from None
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from None
+        return Response(self._fresh(plan))
+
+    @extend_schema(request=RecoveryPlanCreateSerializer, responses=RecoveryPlanSerializer)
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk, partial=True)
 
     @extend_schema(request=None, responses=RecoveryPlanSerializer)
     @action(detail=True, methods=["post"])
@@ -456,6 +505,14 @@ def step_input(recovery: Recovery, data: dict) -> actions.StepInput:
     return actions.StepInput(number=number, **fields)
 
 
+class DrillCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        allow_blank=True, help_text="Alasan pembatalan; dicatat di linimasa.",
+        error_messages={"required": gettext_lazy("Tuliskan alasan pembatalan."),
+                        "null": gettext_lazy("Tuliskan alasan pembatalan.")},
+    )  # fmt: skip
+
+
 class RecoveryFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RecoveryKind.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=RecoveryStatus.choices, required=False, allow_blank=True)
@@ -536,6 +593,21 @@ class RecoveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         except DjangoValidationError as error:
             raise _as_api_error(error) from None
         return Response(self._fresh(recovery), status=201)
+
+    @extend_schema(request=DrillCancelSerializer, responses=RecoverySerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel a drill not yet started, with the reason (on its timeline)."""
+        recovery = self.get_object()
+        if not rules.can_operate(request.user, recovery.pd):
+            raise PermissionDenied(_("Anda tidak berwenang menjalankan pemulihan PD ini."))
+        incoming = DrillCancelSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            actions.cancel_drill(request.user, recovery, incoming.validated_data["reason"])
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from None
+        return Response(self._fresh(recovery))
 
 
 router = DefaultRouter(trailing_slash=True)

@@ -17,6 +17,7 @@ from spbe.approvals.models import ApprovalStatus, Decision
 from spbe.cmdb.models import Application
 from spbe.conftest import give, make_person
 from spbe.continuity import actions
+from spbe.continuity.choices import EventKind, RecoveryStatus
 from spbe.continuity.models import Recovery, RecoveryPlan, RecoveryStep
 from spbe.continuity.tests.factories import CONTACTS, STEPS, approved_plan, draft_plan, kritis_service, pj_penyedia
 from spbe.monitoring.models import Check, HeartbeatPing
@@ -39,6 +40,14 @@ def when(value: str) -> datetime:
 
 def post(client, url: str, data: dict | None = None):
     return client.post(url, data or {}, content_type="application/json")
+
+
+def patch(client, url: str, data: dict):
+    return client.patch(url, data, content_type="application/json")
+
+
+def put(client, url: str, data: dict):
+    return client.put(url, data, content_type="application/json")
 
 
 @pytest.fixture
@@ -124,7 +133,12 @@ def test_another_pd_or_pemda_finds_nothing(world, plan, person, login, name):
         assert post(client, f"/api/v1/drp/{plan.pk}/{url}/").status_code == 404
     assert post(client, f"/api/v1/pemulihan/{drill.pk}/steps/", {"number": 1, "at": wib(8), "notes": "x"}
                 ).status_code == 404  # fmt: skip
+    assert patch(client, f"/api/v1/drp/{plan.pk}/", {"title": "Diubah"}).status_code == 404
+    assert post(client, f"/api/v1/pemulihan/{drill.pk}/cancel/", {"reason": "x"}).status_code == 404
     assert not drill.steps.exists()
+    drill.refresh_from_db()
+    plan.refresh_from_db()
+    assert drill.status == RecoveryStatus.PLANNED and plan.title == "DRP Pencetakan KTP-el"
 
 
 def test_anonymous_and_citizens_are_refused_as_by_the_tickets_api(world, plan, client, login):
@@ -137,16 +151,23 @@ def test_anonymous_and_citizens_are_refused_as_by_the_tickets_api(world, plan, c
 
 def test_who_may_see_but_not_run_gets_403_with_a_message(world, plan, service, login):
     drill = actions.plan_drill(world.vendor, plan, title="Uji", scheduled_for=NOW, scenario="x", participants="y")
+    draft = draft_plan(world, service, title="DRP baru")
     client = login(world.owner_admin)  # Administrator Layanan: reads the DRP, does not run recovery
     refusals = [
         post(client, "/api/v1/drp/", new_plan_payload(world, service)),
         post(client, f"/api/v1/drp/{plan.pk}/revise/"),
+        patch(client, f"/api/v1/drp/{draft.pk}/", {"title": "Diubah"}),
+        put(client, f"/api/v1/drp/{draft.pk}/", new_plan_payload(world, service)),
         post(client, "/api/v1/pemulihan/", {**DRILL, "plan": plan.pk}),
         post(client, f"/api/v1/pemulihan/{drill.pk}/steps/", {"number": 1, "at": wib(8), "notes": "Dicek"}),
+        post(client, f"/api/v1/pemulihan/{drill.pk}/cancel/", {"reason": "Ditunda"}),
     ]
-    assert [r.status_code for r in refusals] == [403] * 4
+    assert [r.status_code for r in refusals] == [403] * 7
     assert all(r.json()["message"] for r in refusals)
-    assert RecoveryPlan.objects.count() == 1 and Recovery.objects.count() == 1 and not drill.steps.exists()
+    assert RecoveryPlan.objects.count() == 2 and Recovery.objects.count() == 1 and not drill.steps.exists()
+    draft.refresh_from_db()
+    drill.refresh_from_db()
+    assert draft.title == "DRP baru" and drill.status == RecoveryStatus.PLANNED
 
 
 # --- DRPs ------------------------------------------------------------------------------------------
@@ -263,6 +284,77 @@ def test_revise_opens_the_next_version_once(world, plan, login):
     assert old.status_code == 400 and old.json()["errors"]["non_field_errors"] == [
         "Hanya DRP yang berlaku yang dapat direvisi."
     ]
+
+
+def test_patch_changes_the_title_and_keeps_scope_contacts_and_steps(world, service, login):
+    app = Application.objects.get(name="SIAK DUK-01")
+    plan = draft_plan(world, service)
+    plan.applications.set([app])
+    response = patch(login(world.vendor), f"/api/v1/drp/{plan.pk}/", {"title": "DRP KTP-el (perbaikan)"})
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["title"] == "DRP KTP-el (perbaikan)" and body["status"] == "draft" and body["id"] == plan.pk
+    assert [s["action"] for s in body["steps"]] == [s["action"] for s in STEPS]
+    assert body["contacts"] == CONTACTS and body["applications"] == [{"id": app.pk, "name": "SIAK DUK-01"}]
+    assert [s["id"] for s in body["services"]] == [service.pk]
+    assert body["rto"] == "04:00:00" and body["backup_method"] == "pg_dump ke server cadangan"
+    plan.refresh_from_db()
+    assert plan.title == "DRP KTP-el (perbaikan)" and plan.steps.count() == 2
+
+
+def test_put_replaces_the_procedure_and_a_rejected_drp_can_be_changed(world, service, pj, login):
+    plan = draft_plan(world, service, recovery_site_detail="Rak 3 PDN")
+    plan.applications.set([Application.objects.get(name="SIAK DUK-01")])
+    assert post(login(world.vendor), f"/api/v1/drp/{plan.pk}/submit/").status_code == 200
+    assert post(login(pj), f"/api/v1/drp/{plan.pk}/reject/", {"comment": "Langkah kurang"}).status_code == 200
+    client = login(world.vendor)
+    steps = [{"action": "Alihkan DNS ke PDN", "owner": "Administrator Jaringan", "expected_minutes": 15}]
+    response = put(client, f"/api/v1/drp/{plan.pk}/", new_plan_payload(world, service, steps=steps, rto_value=3))
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["steps"] == [{"order": 1, **steps[0]}] and body["rto"] == "03:00:00"
+    assert body["title"] == "DRP KTP-el 2026" and body["status"] == "rejected"
+    # PUT sends the DRP whole: what it leaves out is emptied, as on creation
+    assert body["applications"] == [] and body["recovery_site_detail"] == "" and body["contacts"] == CONTACTS
+    assert list(RecoveryPlan.objects.get(pk=plan.pk).steps.values_list("action", flat=True)) == ["Alihkan DNS ke PDN"]
+    incomplete = put(client, f"/api/v1/drp/{plan.pk}/", {"title": "Hanya judul"})  # PUT sends the DRP whole
+    assert incomplete.status_code == 400 and {"pd", "rto_value", "rpo_unit"} <= set(incomplete.json()["errors"])
+
+
+def test_a_submitted_or_approved_drp_is_not_edited(world, plan, login):
+    akta = kritis_service(world, code="DUK-02", name="Akta kelahiran")
+    draft = draft_plan(world, akta, title="DRP baru")
+    client = login(world.vendor)
+    assert post(client, f"/api/v1/drp/{draft.pk}/submit/").status_code == 200
+    for target in (draft, plan):
+        payload = new_plan_payload(world, target.services.get())
+        for response in (patch(client, f"/api/v1/drp/{target.pk}/", {"title": "Diubah"}),
+                         put(client, f"/api/v1/drp/{target.pk}/", payload)):  # fmt: skip
+            assert response.status_code == 400
+            assert response.json()["errors"] == {
+                "non_field_errors": ["DRP yang diajukan atau disetujui tidak dapat diubah; buat revisi."]
+            }
+    assert set(RecoveryPlan.objects.values_list("title", flat=True)) == {"DRP baru", "DRP Pencetakan KTP-el"}
+
+
+def test_patch_with_an_rto_longer_than_the_services_is_refused_on_rto_value(world, service, login):
+    plan = draft_plan(world, service)
+    response = patch(login(world.vendor), f"/api/v1/drp/{plan.pk}/", {"rto_value": 5, "title": "Lebih longgar"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "rto_value": ["RTO DRP (5 jam) lebih lama dari target Pencetakan KTP-el (Dukcapil) (4 jam)."]
+    }
+    plan.refresh_from_db()
+    assert plan.rto_value == 4 and plan.title == "DRP Pencetakan KTP-el"
+
+
+def test_a_revision_keeps_the_pd_of_its_previous_version(world, plan, login):
+    revision = actions.revise_plan(world.vendor, plan)
+    response = patch(login(world.vendor), f"/api/v1/drp/{revision.pk}/", {"pd": world.dinkes.pk})
+    assert response.status_code == 400
+    assert response.json()["errors"]["pd"] == ["Revisi DRP tetap milik PD versi sebelumnya."]
+    revision.refresh_from_db()
+    assert revision.pd == world.dukcapil
 
 
 def test_the_list_filters_by_state_service_pd_and_title(world, plan, pj, service, login):
@@ -391,6 +483,42 @@ def test_recoveries_need_a_drp_in_force_and_a_drill_its_schedule(world, plan, se
     assert not Recovery.objects.exists()
 
 
+def test_a_planned_drill_is_cancelled_with_its_reason_on_the_timeline(world, plan, login):
+    drill = actions.plan_drill(world.vendor, plan, title="Uji", scheduled_for=NOW, scenario="x", participants="y")
+    client = login(world.vendor)
+    url = f"/api/v1/pemulihan/{drill.pk}/cancel/"
+    response = post(client, url, {"reason": " Ruang server dipakai audit BPK "})
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "cancelled" and response.json()["next_step"] is None
+    drill.refresh_from_db()
+    assert drill.status == RecoveryStatus.CANCELLED
+    cancelled = drill.timeline.get(kind=EventKind.CANCELLED)
+    assert cancelled.message == "Ruang server dipakai audit BPK" and cancelled.actor == world.vendor
+    again = post(client, url, {"reason": "Sekali lagi"})  # no longer a planned drill
+    assert again.status_code == 400
+    assert again.json()["errors"] == {"non_field_errors": ["Hanya uji coba yang belum dimulai yang dapat dibatalkan."]}
+    assert drill.timeline.filter(kind=EventKind.CANCELLED).count() == 1
+
+
+def test_a_drill_is_not_cancelled_without_a_reason(world, plan, login):
+    drill = actions.plan_drill(world.vendor, plan, title="Uji", scheduled_for=NOW, scenario="x", participants="y")
+    client = login(world.vendor)
+    for data in ({}, {"reason": "  "}, {"reason": None}):
+        response = post(client, f"/api/v1/pemulihan/{drill.pk}/cancel/", data)
+        assert response.status_code == 400
+        assert response.json()["errors"] == {"reason": ["Tuliskan alasan pembatalan."]}
+    drill.refresh_from_db()
+    assert drill.status == RecoveryStatus.PLANNED and not drill.timeline.filter(kind=EventKind.CANCELLED).exists()
+
+
+def test_another_pds_admin_does_not_find_the_drill_to_cancel(world, plan, login):
+    drill = actions.plan_drill(world.vendor, plan, title="Uji", scheduled_for=NOW, scenario="x", participants="y")
+    response = post(login(world.other_pd_admin), f"/api/v1/pemulihan/{drill.pk}/cancel/", {"reason": "Batal"})
+    assert response.status_code == 404 and response.json()["message"]
+    drill.refresh_from_db()
+    assert drill.status == RecoveryStatus.PLANNED
+
+
 def test_the_openapi_schema_lists_the_recovery_endpoints(client):
     response = client.get("/api/v1/schema/?format=json")
     assert response.status_code == 200
@@ -400,6 +528,12 @@ def test_the_openapi_schema_lists_the_recovery_endpoints(client):
         assert "post" in paths[f"/api/v1/drp/{{id}}/{verb}/"]
     assert set(paths["/api/v1/pemulihan/"]) >= {"get", "post"}
     assert "get" in paths["/api/v1/pemulihan/{id}/"] and "post" in paths["/api/v1/pemulihan/{id}/steps/"]
+    assert set(paths["/api/v1/drp/{id}/"]) >= {"get", "put", "patch"}
+    assert "delete" not in paths["/api/v1/drp/{id}/"]
+    cancel = paths["/api/v1/pemulihan/{id}/cancel/"]["post"]
+    assert cancel["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/DrillCancel"
+    }
 
 
 def test_the_lists_do_not_grow_queries_with_their_rows(world, plan, pj, login):
