@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "spbe.notify",
     "spbe.monitoring",
     "spbe.continuity",
+    "spbe.change",
     "spbe.front",
 ]
 

@@ -52,6 +52,7 @@ urlpatterns = [
     path("pemantauan/sumber/", include("spbe.monitoring.urls_intake")),
     path("pemantauan/", include("spbe.monitoring.urls")),
     path("pemulihan/", include("spbe.continuity.urls")),
+    path("perubahan/", include("spbe.change.urls")),
     path("status/", include("spbe.monitoring.urls_public")),
     path("publik/", include("spbe.catalog.urls_public")),
     path(

@@ -42,7 +42,7 @@ STAGES = {
             Requirement(
                 "P-8", _("Target Pengoperasian Layanan"), "catalog:planning_list", args=("target-pengoperasian",)
             ),
-            Requirement("P-9", _("Rencana Perubahan Layanan")),
+            Requirement("P-9", _("Rencana Perubahan Layanan"), "change:plan_list"),
             Requirement(
                 "P-10", _("Target Pengelolaan Aplikasi"), "catalog:planning_list", args=("target-pengelolaan-aplikasi",)
             ),

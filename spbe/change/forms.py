@@ -1,0 +1,93 @@
+"""Forms of the service transition plan (P-9) and its list filters."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from spbe.approvals.models import ApprovalStatus
+from spbe.catalog.models import Service
+from spbe.change.choices import ChangeKind, Level
+from spbe.change.models import ChangePlan
+from spbe.cmdb.models import Application, Component
+from spbe.desk.choices import TicketKind
+from spbe.desk.models import Ticket
+from spbe.front.forms import StyledFormMixin
+from spbe.org import access
+from spbe.org.models import PerangkatDaerah
+
+DATETIME = {"type": "datetime-local"}
+
+
+class ChangePlanForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = ChangePlan
+        fields = [
+            "pd", "title", "kind", "origin", "request", "reason", "services", "applications", "components",
+            "transfer_to", "technology_review", "process_review", "policy_review", "business_impact",
+            "satisfaction_impact", "quality_control", "success_measure", "planned_start", "planned_end",
+            "user_notice",
+        ]  # fmt: skip
+        widgets = {
+            "planned_start": forms.DateTimeInput(attrs=DATETIME),
+            "planned_end": forms.DateTimeInput(attrs=DATETIME),
+            **{name: forms.Textarea(attrs={"rows": 2}) for name in (
+                "reason", "technology_review", "process_review", "policy_review", "business_impact",
+                "satisfaction_impact", "quality_control", "success_measure", "user_notice")},
+            "services": forms.SelectMultiple(attrs={"size": 5}),
+            "applications": forms.SelectMultiple(attrs={"size": 5}),
+            "components": forms.SelectMultiple(attrs={"size": 5}),
+        }  # fmt: skip
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        pds = access.workable_pds(actor)
+        pemdas = pds.values("pemda_id")
+        self.fields["pd"].queryset = pds
+        self.fields["services"].queryset = Service.objects.filter(pd__in=pds).select_related("pd")
+        self.fields["applications"].queryset = Application.objects.filter(pd__pemda__in=pemdas)
+        self.fields["components"].queryset = Component.objects.filter(pemda__in=pemdas)
+        self.fields["transfer_to"].queryset = PerangkatDaerah.objects.filter(pemda__in=pemdas, is_active=True)
+        requests = Ticket.objects.filter(kind=TicketKind.REQUEST, pd__in=pds).order_by("-reported_at")
+        self.fields["request"].queryset = requests.select_related("service")
+        self.fields["services"].help_text = _("Kosongkan untuk layanan baru yang belum ada di katalog.")
+
+
+class RiskForm(StyledFormMixin, forms.Form):
+    description = forms.CharField(label=_("Risiko"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    likelihood = forms.TypedChoiceField(label=_("Kemungkinan"), coerce=int, required=False,
+                                        choices=[("", "—"), *Level.choices])  # fmt: skip
+    impact = forms.TypedChoiceField(label=_("Dampak"), coerce=int, required=False, choices=[("", "—"), *Level.choices])
+    mitigation = forms.CharField(label=_("Penanganan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if any(data.get(name) for name in ("description", "likelihood", "impact", "mitigation")):
+            for name, message in (("description", _("Tuliskan risikonya.")),
+                                  ("likelihood", _("Pilih kemungkinan 1 sampai 5.")),
+                                  ("impact", _("Pilih dampak 1 sampai 5.")),
+                                  ("mitigation", _("Tuliskan penanganannya."))):  # fmt: skip
+                if not data.get(name):
+                    self.add_error(name, message)
+        return data
+
+
+RiskFormSet = formset_factory(RiskForm, extra=2)
+
+
+def filled_risks(formset) -> list[dict]:
+    return [form.cleaned_data for form in formset.forms if form.cleaned_data and any(form.cleaned_data.values())]
+
+
+class ChangeFilterForm(StyledFormMixin, forms.Form):
+    q = forms.CharField(label=_("Cari"), required=False)
+    pd = forms.ModelChoiceField(label=_("PD"), queryset=PerangkatDaerah.objects.none(), required=False)
+    kind = forms.ChoiceField(label=_("Jenis"), required=False, choices=[("", _("Semua jenis")), *ChangeKind.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("Semua status")), *ApprovalStatus.choices])  # fmt: skip
+
+    def __init__(self, *args, pds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pd"].queryset = pds
+        self.fields["pd"].empty_label = _("Semua PD")
