@@ -18,6 +18,7 @@ app.conf.beat_schedule = {
     "scheduler-heartbeat": {"task": "spbe.front.tasks.scheduler_heartbeat", "schedule": 60.0},
     "clear-expired-sessions": {"task": "spbe.front.tasks.clear_expired_sessions", "schedule": 6 * 3600.0},
     "check-sla-clocks": {"task": "spbe.clocks.tasks.check_clocks", "schedule": 60.0},
+    "verify-releases": {"task": "spbe.change.tasks.verify_releases", "schedule": 60.0},
     "close-unconfirmed-tickets": {"task": "spbe.desk.tasks.close_unconfirmed_tickets", "schedule": 3600.0},
     "deliver-outbox": {"task": "spbe.notify.tasks.deliver_outbox", "schedule": 60.0},
     # a dispatch is one cheap query when nothing is due; every second keeps the scheduling lag under 2 s

@@ -27,3 +27,32 @@ class Level(models.IntegerChoices):
     MEDIUM = 3, _("3 — sedang")
     HIGH = 4, _("4 — tinggi")
     VERY_HIGH = 5, _("5 — sangat tinggi")
+
+
+class ReleaseBasis(models.TextChoices):
+    """O-6: why a release happens."""
+
+    BUILT = "built", _("Aplikasi dibangun atau dikembangkan")
+    CHANGE = "change", _("Permintaan perubahan telah dipenuhi")
+    INITIATIVE = "initiative", _("Inisiatif penyedia layanan")
+
+
+class ReleaseStage(models.TextChoices):
+    """Where an approved release is; a draft or submitted one is ``planned``."""
+
+    PLANNED = "planned", _("Direncanakan")
+    VERIFYING = "verifying", _("Verifikasi pemantauan")
+    MANUAL = "manual", _("Menunggu verifikasi manual")
+    SUCCEEDED = "succeeded", _("Berhasil")
+    FAILED = "failed", _("Gagal, perlu dikembalikan")
+    ROLLED_BACK = "rolled_back", _("Gagal, dikembalikan")
+
+
+class ReleaseEventKind(models.TextChoices):
+    CREATED = "created", _("Dibuat")
+    SCHEDULED = "scheduled", _("Dijadwalkan")
+    VERIFIED = "verified", _("Verifikasi")
+    TESTED = "tested", _("Hasil uji")
+    PROBLEM = "problem", _("Masalah")
+    ROLLBACK = "rollback", _("Dikembalikan")
+    FEEDBACK = "feedback", _("Umpan balik")

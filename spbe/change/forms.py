@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from spbe.approvals.models import ApprovalStatus
 from spbe.catalog.models import Service
-from spbe.change.choices import ChangeKind, Level
-from spbe.change.models import ChangePlan
+from spbe.change.choices import ChangeKind, Level, ReleaseStage
+from spbe.change.models import ChangePlan, Release
 from spbe.cmdb.models import Application, Component
+from spbe.continuity import rules  # the infrastructure roles' PDs: they draft releases as they draft DRPs
 from spbe.desk.choices import TicketKind
 from spbe.desk.models import Ticket
 from spbe.front.forms import StyledFormMixin
@@ -85,6 +86,63 @@ class ChangeFilterForm(StyledFormMixin, forms.Form):
     pd = forms.ModelChoiceField(label=_("PD"), queryset=PerangkatDaerah.objects.none(), required=False)
     kind = forms.ChoiceField(label=_("Jenis"), required=False, choices=[("", _("Semua jenis")), *ChangeKind.choices])
     status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("Semua status")), *ApprovalStatus.choices])  # fmt: skip
+
+    def __init__(self, *args, pds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pd"].queryset = pds
+        self.fields["pd"].empty_label = _("Semua PD")
+
+
+class ReleaseForm(StyledFormMixin, forms.ModelForm):
+    """The release plan (O-6), drafted by the infrastructure and application manager."""
+
+    class Meta:
+        model = Release
+        fields = ["pd", "title", "basis", "change_plan", "application", "version", "services", "description", "steps",
+                  "rollback_plan", "test_plan", "window_start", "window_end", "verification_minutes",
+                  "announcement"]  # fmt: skip
+        widgets = {
+            "window_start": forms.DateTimeInput(attrs=DATETIME),
+            "window_end": forms.DateTimeInput(attrs=DATETIME),
+            "services": forms.SelectMultiple(attrs={"size": 5}),
+            **{name: forms.Textarea(attrs={"rows": 3}) for name in (
+                "description", "steps", "rollback_plan", "test_plan", "announcement")},
+        }  # fmt: skip
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        pds = rules.operable_pds(actor)
+        self.fields["pd"].queryset = pds
+        self.fields["services"].queryset = Service.objects.filter(pd__in=pds).select_related("pd")
+        self.fields["application"].queryset = Application.objects.filter(pd__pemda__in=pds.values("pemda_id"))
+        self.fields["change_plan"].queryset = ChangePlan.objects.filter(pd__in=pds, status=ApprovalStatus.APPROVED)
+
+
+class TextForm(StyledFormMixin, forms.Form):
+    text = forms.CharField(label=_("Isi"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = label
+
+
+class ProblemForm(StyledFormMixin, forms.Form):
+    description = forms.CharField(label=_("Masalah yang ditemui"), widget=forms.Textarea(attrs={"rows": 2}))
+    open_complaint = forms.BooleanField(label=_("Buka aduan untuk masalah ini"), required=False)
+
+
+class ManualVerificationForm(StyledFormMixin, forms.Form):
+    passed = forms.TypedChoiceField(label=_("Hasil"), coerce=lambda v: v == "ya", widget=forms.RadioSelect,
+                                    choices=[("ya", _("Berhasil")), ("tidak", _("Gagal"))])  # fmt: skip
+    note = forms.CharField(label=_("Hasil verifikasi"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReleaseFilterForm(StyledFormMixin, forms.Form):
+    q = forms.CharField(label=_("Cari"), required=False)
+    pd = forms.ModelChoiceField(label=_("PD"), queryset=PerangkatDaerah.objects.none(), required=False)
+    stage = forms.ChoiceField(label=_("Tahap"), required=False, choices=[("", _("Semua tahap")), *ReleaseStage.choices])
+    status = forms.ChoiceField(label=_("Persetujuan"), required=False,
                                choices=[("", _("Semua status")), *ApprovalStatus.choices])  # fmt: skip
 
     def __init__(self, *args, pds, **kwargs):

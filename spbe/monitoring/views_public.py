@@ -12,7 +12,7 @@ cached HTML. Detected causes are not shown, as they name internal hosts.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 
 from spbe.catalog.choices import Lifecycle, ServiceGroup
 from spbe.catalog.models import Service
+from spbe.change.choices import ReleaseStage
+from spbe.change.models import Release
 from spbe.continuity.choices import RecoveryKind, RecoveryStatus
 from spbe.continuity.models import Recovery
 from spbe.monitoring.availability import DayBar, board
@@ -90,6 +92,14 @@ def status_context(pemda: Pemda, now: datetime | None = None) -> dict:
     )
     open_rows = [row for row in rows if row.open_outage is not None]
     disasters = declared_disasters(pemda, services)
+    releases = list(
+        Release.objects.filter(
+            stage=ReleaseStage.SUCCEEDED, verified_at__gte=now - timedelta(days=RECENT_DAYS), services__in=ids
+        )
+        .distinct()
+        .order_by("-verified_at")
+        .only("title", "version", "announcement", "verified_at")[:10]
+    )  # O-6: a successful release is announced to users
     states = {row.state for row in rows}
     if disasters or ServiceState.DOWN in states:
         summary = ("danger", _summary_text("down"))
@@ -110,6 +120,7 @@ def status_context(pemda: Pemda, now: datetime | None = None) -> dict:
         "rows": rows,
         "open_rows": open_rows,
         "disasters": disasters,
+        "releases": releases,
         "windows": [(w, w.starts_at <= now) for w in windows],
         "recent": recent,
         "summary": summary,

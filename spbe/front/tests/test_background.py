@@ -58,6 +58,7 @@ def test_beat_schedules_every_periodic_job_and_each_names_a_real_task():
         "spbe.front.tasks.scheduler_heartbeat",
         "spbe.front.tasks.clear_expired_sessions",
         "spbe.clocks.tasks.check_clocks",
+        "spbe.change.tasks.verify_releases",
         "spbe.desk.tasks.close_unconfirmed_tickets",
         "spbe.notify.tasks.deliver_outbox",
         "spbe.monitoring.tasks.dispatch_checks",
