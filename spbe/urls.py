@@ -8,6 +8,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from spbe.change.api import api_urlpatterns as change_api
 from spbe.continuity.api import api_urlpatterns as continuity_api
 from spbe.desk.api import TicketViewSet
 from spbe.front import views as front_views
@@ -32,6 +33,7 @@ api_patterns = [
     path("sla/elapsed/", policy_api.ElapsedView.as_view(), name="sla-elapsed"),
     path("", include(ticket_router.urls)),
     path("", include(continuity_api)),
+    path("", include(change_api)),
     path("pemantauan/", include(monitoring_api)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

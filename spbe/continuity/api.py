@@ -207,8 +207,8 @@ class DrpDecisionSerializer(serializers.Serializer):
 
 
 class PlanFilterSerializer(serializers.Serializer):
-    pd = serializers.IntegerField(required=False)
-    service = serializers.IntegerField(required=False)
+    pd = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    service = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     status = serializers.ChoiceField(choices=PLAN_STATUS_FILTERS, required=False, allow_blank=True)
     q = serializers.CharField(required=False, allow_blank=True)
 
@@ -516,7 +516,7 @@ class DrillCancelSerializer(serializers.Serializer):
 class RecoveryFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RecoveryKind.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=RecoveryStatus.choices, required=False, allow_blank=True)
-    pd = serializers.IntegerField(required=False)
+    pd = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     q = serializers.CharField(required=False, allow_blank=True)
 
 

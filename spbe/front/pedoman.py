@@ -43,6 +43,7 @@ STAGES = {
                 "P-8", _("Target Pengoperasian Layanan"), "catalog:planning_list", args=("target-pengoperasian",)
             ),
             Requirement("P-9", _("Rencana Perubahan Layanan"), "change:plan_list"),
+            Requirement("P-9", _("Kalender perubahan, rilis, dan pemeliharaan"), "change:calendar"),
             Requirement(
                 "P-10", _("Target Pengelolaan Aplikasi"), "catalog:planning_list", args=("target-pengelolaan-aplikasi",)
             ),
@@ -67,8 +68,9 @@ STAGES = {
             Requirement("O-5", _("Pemulihan Layanan: ringkasan keberlangsungan"), "continuity:overview"),
             Requirement("O-5", _("Rencana pemulihan bencana (DRP)"), "continuity:plan_list"),
             Requirement("O-5", _("Aktivasi dan uji coba DRP"), "continuity:recovery_list"),
-            Requirement("O-6", _("Rilis Layanan")),
+            Requirement("O-6", _("Rilis Layanan"), "change:release_list"),
             Requirement("O-7", _("Pengelolaan Aplikasi: aplikasi (basis data konfigurasi)"), "cmdb:application_list"),
+            Requirement("O-7", _("Proyek pengembangan aplikasi (SDLC)"), "change:project_list"),
             Requirement("O-2", _("Komponen infrastruktur dan analisis dampak"), "cmdb:component_list"),
         ],
     ),

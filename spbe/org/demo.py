@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from spbe.catalog.demo import load_catalog_demo
+from spbe.change.demo import load_change_demo, load_project_demo
 from spbe.continuity.demo import load_continuity_demo
 from spbe.desk.demo import load_desk_demo
 from spbe.monitoring.demo import load_monitoring_demo
@@ -190,6 +191,8 @@ def load_demo() -> list[DemoLogin]:
         load_desk_demo(pemda)
         load_monitoring_demo(pemda)
         load_continuity_demo(pemda)
+        load_change_demo(pemda)
+        load_project_demo(pemda)
     return demo_logins()
 
 

@@ -1,0 +1,360 @@
+"""The service transition plan (P-9) and the release plan (O-6) as
+government documents: an editable DOCX and a PDF with the same content,
+the Pemda's letterhead and the signature blocks of who drafted it and who
+sets or approves it. The plan shows what the change touches from the CMDB
+and its risks; the release its steps, rollback, tests, window and, once
+known, its result."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from spbe.approvals.actions import history
+from spbe.approvals.models import ApprovalStatus, DecisionKind
+from spbe.change.choices import ChangeKind, ReleaseStage
+from spbe.change.impact import impact_of_change
+from spbe.change.models import ChangePlan, Release
+from spbe.front import documents as doc
+from spbe.org.choices import Role
+from spbe.org.models import RoleAssignment
+
+
+def _approval(record: ChangePlan | Release):
+    """The decision that set (approved) this revision, if it is."""
+    if record.status != ApprovalStatus.APPROVED:
+        return None
+    return history(record).filter(kind=DecisionKind.APPROVED, revision=record.revision).last()
+
+
+def _approver(record: ChangePlan | Release, approval):
+    """Who set this revision, or the PD's holder of the approving role who is to."""
+    if approval is not None:
+        return approval.actor
+    assignment = RoleAssignment.objects.filter(role=record.approver_role, pd=record.pd).select_related("user").first()
+    return assignment.user if assignment else None
+
+
+def _drafter_role(plan: ChangePlan) -> str:
+    """The drafter's role in the PD (or the Koordinator SPBE's), for the signature block."""
+    if plan.drafted_by_id is None:
+        return ""
+    roles = RoleAssignment.objects.filter(user_id=plan.drafted_by_id)
+    held = roles.filter(pd=plan.pd).first() or roles.filter(role=Role.KOORDINATOR_SPBE).first()
+    return held.get_role_display() if held else ""
+
+
+def _when(value: datetime) -> str:
+    local = timezone.localtime(value)
+    return _("%(day)s pukul %(time)s %(zone)s") % {
+        "day": date_format(local, "j F Y"),
+        "time": date_format(local, "H.i"),
+        "zone": local.tzname(),
+    }
+
+
+def _names(items, with_pd: bool = False) -> str:
+    return ", ".join(f"{i.name} ({i.pd.abbreviation or i.pd.name})" if with_pd else i.name for i in items) or "–"
+
+
+def _status(plan: ChangePlan, approval) -> str:
+    if approval is not None:
+        return _("Ditetapkan %(day)s") % {"day": date_format(timezone.localtime(approval.at), "j F Y")}
+    return plan.get_status_display()
+
+
+def _identity(plan: ChangePlan, approval) -> doc.KeyValues:
+    kind = plan.get_kind_display()
+    if plan.kind == ChangeKind.TRANSFER and plan.transfer_to:
+        kind = _("%(kind)s kepada %(pd)s") % {"kind": kind, "pd": plan.transfer_to.name}
+    origin = plan.get_origin_display()
+    if plan.request:
+        origin = f"{origin} — {plan.request.number} {plan.request.subject}"
+    return doc.KeyValues(
+        [
+            (_("PD penyedia layanan"), plan.pd.name),
+            (_("Jenis perubahan"), kind),
+            (_("Asal perubahan"), origin),
+            (_("Revisi"), str(plan.revision)),
+            (_("Status"), _status(plan, approval)),
+        ]
+    )
+
+
+def _risks(plan: ChangePlan) -> doc.Block:
+    risks = list(plan.risks.all())
+    if not risks:
+        return doc.Paragraph(_("Belum ada risiko yang diidentifikasi."))
+    return doc.Table(
+        [_("No."), _("Risiko"), _("Kemungkinan × dampak = skor"), _("Penanganan")],
+        [
+            [str(i), r.description, f"{r.likelihood} × {r.impact} = {r.score}", r.mitigation]
+            for i, r in enumerate(risks, 1)
+        ],
+        widths=[0.7, 3.2, 1.9, 3.2],
+    )
+
+
+def plan_document(plan: ChangePlan) -> doc.Document:
+    pemda = plan.pd.pemda
+    place = pemda.name.replace("Kota ", "").replace("Kabupaten ", "")
+    approval = _approval(plan)
+    day = date_format(timezone.localtime(approval.at) if approval else timezone.localdate(), "j F Y")
+    drafter, approver = plan.drafted_by, _approver(plan, approval)
+    impact = impact_of_change(plan)
+    blocks = [
+        _identity(plan, approval),
+        doc.Heading(_("1. Alasan perubahan")),
+        doc.Paragraph(plan.reason),
+        doc.Heading(_("2. Cakupan perubahan")),
+        doc.KeyValues(
+            [
+                (_("Layanan"), _names(plan.services.select_related("pd"), with_pd=True)),
+                (_("Aplikasi"), _names(plan.applications.all())),
+                (_("Komponen infrastruktur"), _names(plan.components.all())),
+            ]
+        ),
+        doc.Heading(_("Analisis dampak dari basis data konfigurasi"), level=2),
+        doc.Paragraph(
+            _(
+                "Komponen yang disebut dan yang berada di bawah layanan terdampak, beserta semua aplikasi dan "
+                "layanan yang bergantung padanya."
+            )
+        ),
+        doc.KeyValues(
+            [
+                (_("Layanan terdampak"), _names(impact.services, with_pd=True)),
+                (_("Aplikasi terdampak"), _names(impact.applications)),
+                (_("Komponen terdampak"), _names(impact.components)),
+            ]
+        ),
+        doc.Heading(_("3. Reviu perubahan")),
+        doc.KeyValues(
+            [
+                (_("Teknologi"), plan.technology_review),
+                (_("Proses"), plan.process_review),
+                (_("Kebijakan"), plan.policy_review),
+            ]
+        ),
+        doc.Heading(_("4. Dampak perubahan")),
+        doc.KeyValues(
+            [
+                (_("Terhadap proses bisnis"), plan.business_impact),
+                (_("Terhadap kepuasan pengguna"), plan.satisfaction_impact),
+            ]
+        ),
+        doc.Heading(_("5. Pengendalian kualitas")),
+        doc.Paragraph(plan.quality_control),
+        doc.Heading(_("6. Ukuran keberhasilan")),
+        doc.Paragraph(plan.success_measure),
+        doc.Heading(_("7. Jadwal")),
+        doc.KeyValues(
+            [(_("Rencana mulai"), _when(plan.planned_start)), (_("Rencana selesai"), _when(plan.planned_end))]
+        ),
+        doc.Heading(_("8. Informasi kepada pengguna layanan")),
+        doc.Paragraph(plan.user_notice),
+        doc.Heading(_("9. Risiko perubahan")),
+        _risks(plan),
+        doc.Paragraph(
+            _("Skor risiko = kemungkinan × dampak, masing-masing 1 (sangat rendah) sampai 5 (sangat tinggi).")
+        ),
+        doc.Signatures(
+            [
+                doc.Signature(
+                    "\n".join(filter(None, [_("Disusun oleh,"), _drafter_role(plan)])),
+                    drafter.full_name if drafter else "",
+                    getattr(drafter, "nip", "") or "",
+                    place_date=f"{place}, {day}",
+                ),
+                doc.Signature(
+                    _("Ditetapkan oleh,\nPimpinan PD Penyedia Layanan"),
+                    approver.full_name if approver else "",
+                    getattr(approver, "nip", "") or "",
+                    place_date=f"{place}, {day}",
+                ),
+            ]
+        ),
+    ]
+    return doc.Document(
+        title=_("Rencana Perubahan Layanan"),
+        subtitle=plan.title,
+        letterhead=doc.Letterhead(
+            pemda_name=pemda.name,
+            pd_name=plan.pd.name,
+            address=" · ".join(filter(None, [plan.pd.email, plan.pd.phone])),
+            logo_path=pemda.logo.path if pemda.logo else None,
+        ),
+        blocks=blocks,
+        footer=_("%(title)s, revisi %(v)d · Layanan SPBE") % {"title": plan.title, "v": plan.revision},
+    )
+
+
+def _respond(build, stem: str, fmt: str) -> HttpResponse:
+    if fmt == "docx":
+        return doc.docx_response(build(), stem)
+    if fmt == "pdf":
+        return doc.pdf_response(build(), stem)
+    raise Http404
+
+
+def plan_response(plan: ChangePlan, fmt: str) -> HttpResponse:
+    return _respond(lambda: plan_document(plan), f"rencana-perubahan-{plan.pk}-r{plan.revision}", fmt)
+
+
+# --- The release plan (O-6) ------------------------------------------------------------------------
+
+
+def _text(value: str) -> str:
+    return value.strip() or "–"
+
+
+def _versions(release: Release) -> str:
+    """The application's version before and the one the release brings."""
+    before = release.previous_version
+    if not before and release.stage != ReleaseStage.SUCCEEDED:
+        before = release.application.version  # not released yet: what runs now
+    if before and release.version:
+        return f"{before} → {release.version}"
+    return release.version or "–"
+
+
+def _release_identity(release: Release, approval) -> doc.KeyValues:
+    basis = release.get_basis_display()
+    if release.change_plan:
+        basis = _("%(basis)s — rencana perubahan layanan “%(plan)s”") % {
+            "basis": basis,
+            "plan": release.change_plan.title,
+        }
+    rows = [(_("PD penyedia layanan"), release.pd.name), (_("Dasar rilis"), basis)]
+    if release.application:
+        rows += [(_("Aplikasi"), release.application.name), (_("Versi"), _versions(release))]
+    elif release.version:
+        rows.append((_("Versi"), release.version))
+    status = release.get_status_display()
+    if approval is not None:
+        status = _("Disetujui %(day)s") % {"day": date_format(timezone.localtime(approval.at), "j F Y")}
+    rows += [
+        (_("Layanan"), _names(release.services.select_related("pd"), with_pd=True)),
+        (_("Status persetujuan"), status),
+        (_("Tahap"), release.get_stage_display()),
+    ]
+    return doc.KeyValues(rows)
+
+
+def _release_result(release: Release, number: int) -> list[doc.Block]:
+    """What happened, once anything is known: verification, tests, problems,
+    rollback and the provider's feedback."""
+    rows = []
+    if release.verified_at:  # one row each: a row is not split across pages
+        rows += [
+            (_("Diverifikasi"), _when(release.verified_at)),
+            (_("Hasil verifikasi"), _text(release.verification_note)),
+        ]
+    if release.test_results:
+        rows.append((_("Hasil pengujian"), release.test_results))
+    if release.rollback_notes:
+        if release.rolled_back_at:
+            rows.append((_("Dikembalikan"), _when(release.rolled_back_at)))
+        rows.append((_("Pengembalian (rollback)"), release.rollback_notes))
+    if release.feedback:
+        rows.append((_("Umpan balik penyedia layanan"), release.feedback))
+    problems = list(release.problems.select_related("ticket"))
+    if not rows and not problems:
+        return []
+    blocks: list[doc.Block] = [doc.Heading(_("%(n)d. Hasil rilis") % {"n": number})]
+    if rows:
+        blocks.append(doc.KeyValues(rows))
+    if problems:
+        blocks += [
+            doc.Heading(_("Masalah yang ditemui"), level=2),
+            doc.Table(
+                [_("No."), _("Masalah"), _("Dicatat"), _("Aduan")],
+                [
+                    [str(i), p.description, _when(p.at), p.ticket.number if p.ticket else "–"]
+                    for i, p in enumerate(problems, 1)
+                ],
+                widths=[0.6, 4.1, 2.4, 1.9],
+            ),
+        ]
+    return blocks
+
+
+def release_document(release: Release) -> doc.Document:
+    pemda = release.pd.pemda
+    place = pemda.name.replace("Kota ", "").replace("Kabupaten ", "")
+    approval = _approval(release)
+    day = date_format(timezone.localtime(approval.at) if approval else timezone.localdate(), "j F Y")
+    drafter, approver = release.drafted_by, _approver(release, approval)
+    verified_until = release.window_end + timedelta(minutes=release.verification_minutes)
+    blocks = [
+        _release_identity(release, approval),
+        doc.Heading(_("1. Yang dirilis")),
+        doc.Paragraph(release.description),
+        doc.Heading(_("2. Langkah rilis")),
+        doc.Paragraph(release.steps),
+        doc.Heading(_("3. Rencana pengembalian (rollback)")),
+        doc.Paragraph(release.rollback_plan),
+        doc.Heading(_("4. Rencana pengujian")),
+        doc.Paragraph(release.test_plan),
+        doc.Heading(_("5. Jendela rilis dan verifikasi")),
+        doc.KeyValues(
+            [
+                (_("Jendela rilis mulai"), _when(release.window_start)),
+                (_("Jendela rilis selesai"), _when(release.window_end)),
+                (
+                    _("Masa verifikasi"),
+                    _("%(m)d menit setelah jendela rilis, sampai %(until)s")
+                    % {
+                        "m": release.verification_minutes,
+                        "until": _when(verified_until),
+                    },
+                ),
+            ]
+        ),
+        doc.Paragraph(
+            _(
+                "Selama jendela rilis, pemeriksaan pemantauan layanan dihentikan dan waktunya tidak dihitung "
+                "dalam ketersediaan layanan; jendela diumumkan sebagai pemeliharaan di halaman status. Rilis "
+                "berhasil bila semua pemeriksaan layanan tetap hijau selama masa verifikasi."
+            )
+        ),
+        doc.Heading(_("6. Pengumuman kepada pengguna layanan")),
+        doc.Paragraph(release.announcement),
+        *_release_result(release, 7),
+        doc.Signatures(
+            [
+                doc.Signature(
+                    _("Disusun oleh,\nAdministrator Infrastruktur dan Aplikasi"),
+                    drafter.full_name if drafter else "",
+                    getattr(drafter, "nip", "") or "",
+                    place_date=f"{place}, {day}",
+                ),
+                doc.Signature(
+                    _("Disetujui oleh,\nPenanggung Jawab Penyedia Layanan"),
+                    approver.full_name if approver else "",
+                    getattr(approver, "nip", "") or "",
+                    place_date=f"{place}, {day}",
+                ),
+            ]
+        ),
+    ]
+    return doc.Document(
+        title=_("Rencana Rilis Layanan"),
+        subtitle=str(release),
+        letterhead=doc.Letterhead(
+            pemda_name=pemda.name,
+            pd_name=release.pd.name,
+            address=" · ".join(filter(None, [release.pd.email, release.pd.phone])),
+            logo_path=pemda.logo.path if pemda.logo else None,
+        ),
+        blocks=blocks,
+        footer=_("Rencana rilis %(title)s · Layanan SPBE") % {"title": release},
+    )
+
+
+def release_response(release: Release, fmt: str) -> HttpResponse:
+    return _respond(lambda: release_document(release), f"rencana-rilis-{release.pk}", fmt)
