@@ -94,6 +94,9 @@ def approve(actor, record: Approvable, comment: str = "") -> Decision:
     role = approver_role_for(actor, record)
     if role is None:
         raise PermissionDenied
+    errors = record.approval_errors()
+    if errors:
+        raise ValidationError(errors)
     record.status = ApprovalStatus.APPROVED
     record.save(update_fields=["status", "last_updated"])
     record.on_approved()
@@ -120,6 +123,9 @@ def revise(actor, record: Approvable) -> Decision:
         raise ValidationError(_("Hanya dokumen yang sudah disetujui yang direvisi."))
     if not record.revised_in_place:
         raise ValidationError(_("Dokumen ini direvisi sebagai versi baru dari halamannya sendiri."))
+    errors = record.revision_errors()
+    if errors:
+        raise ValidationError(errors)
     record.status = ApprovalStatus.DRAFT  # can_edit needs this first
     if not can_edit(actor, record):
         raise PermissionDenied

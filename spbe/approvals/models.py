@@ -107,6 +107,15 @@ class Approvable(models.Model):
         """Rules that must hold before the record can be submitted."""
         return []
 
+    def approval_errors(self) -> list[str]:
+        """Rules that must still hold when the decision is taken (a release
+        whose window has passed meanwhile is not approved)."""
+        return []
+
+    def revision_errors(self) -> list[str]:
+        """Why an approved record may not be reopened (e.g. a release names it)."""
+        return []
+
     def on_approved(self) -> None:
         """Hook: what approval sets in motion (e.g. a service becomes active)."""
 

@@ -129,7 +129,7 @@ def release_event(release: Release, kind: ReleaseEventKind, actor, message: str,
                                        at=at or timezone.now())  # fmt: skip
 
 
-def _overlaps(release: Release, services: list) -> str | None:
+def overlap_with_other_work(release: Release, services: list) -> str | None:
     """Another release or a maintenance window on one of the services at the
     same time: two pieces of work must not silence each other's checks."""
     ids = [service.pk for service in services]
@@ -153,6 +153,15 @@ def _overlaps(release: Release, services: list) -> str | None:
     return None
 
 
+def _application_of(release: Release, services: list) -> bool:
+    """The release's application is the PD's own, or one its released
+    services use (a Diskominfo platform): never another PD's."""
+    application = release.application
+    if application.pd_id == release.pd_id:
+        return True
+    return ServiceApplication.objects.filter(application=application, service__in=services).exists()
+
+
 @transaction.atomic
 def save_release(actor, release: Release, services: list) -> Release:
     """Create or change a draft release plan (O-6). Its services belong to
@@ -170,15 +179,15 @@ def save_release(actor, release: Release, services: list) -> Release:
         errors["services"] = _("Pilih layanan yang dirilis: pemeriksaannya memverifikasi rilis.")
     elif any(service.pd_id != release.pd_id for service in services):
         errors["services"] = _("Rilis hanya untuk layanan PD ini.")
-    if release.application_id and release.application.pd.pemda_id != release.pd.pemda_id:
-        errors["application"] = _("Pilih aplikasi dari Pemda ini.")
+    if release.application_id and not _application_of(release, services):
+        errors["application"] = _("Pilih aplikasi milik PD ini atau yang dipakai layanan yang dirilis.")
     if release.basis == ReleaseBasis.CHANGE:
         plan = release.change_plan
         if plan is None or plan.status != ApprovalStatus.APPROVED or plan.pd_id != release.pd_id:
             errors["change_plan"] = _("Pilih rencana perubahan PD ini yang sudah ditetapkan Pimpinan PD.")
     if release.application_id and not release.version.strip():
         errors["version"] = _("Isi versi baru aplikasi.")
-    if not errors and (overlap := _overlaps(release, services)):
+    if not errors and (overlap := overlap_with_other_work(release, services)):
         errors["window_start"] = overlap
     if errors:
         raise ValidationError(errors)
@@ -200,7 +209,7 @@ def release_approved(release: Release) -> None:
     maintenance window: announced on the status page, checks silenced,
     time excluded from availability (O-4)."""
     window = MaintenanceWindow.objects.create(
-        pemda=release.pd.pemda, title=_("Rilis: %(title)s") % {"title": release}, description=release.announcement,
+        pemda=release.pd.pemda, title=_("Pembaruan layanan"), description=release.announcement,
         starts_at=release.window_start, ends_at=release.window_end,
     )  # fmt: skip
     window.services.set(release.services.all())
@@ -282,6 +291,8 @@ def _conclude(release: Release, passed: bool, note: str, now: datetime, actor=No
     old = release.stage
     new = ReleaseStage.SUCCEEDED if passed else ReleaseStage.FAILED
     if not _claim(release, old, new):
+        if actor is not None:  # a person deciding what someone else decided a moment ago
+            raise ValidationError(_("Rilis ini sudah diverifikasi."))
         release.refresh_from_db()
         return release
     release.stage, release.verified_at, release.verification_note = new, now, note

@@ -289,10 +289,6 @@ class Performance:
     problems: list = field(default_factory=list)
     releases: list = field(default_factory=list)
 
-    @property
-    def below_target(self) -> list:
-        return [service for service, figure in self.services if figure.met is False]
-
 
 def performance(project: AppProject, now: datetime | None = None) -> Performance:
     """Availability of the services that use the application (from their
@@ -303,16 +299,20 @@ def performance(project: AppProject, now: datetime | None = None) -> Performance
     application = project.application
     target = project.management_target or application.management_targets.filter(
         status=ApprovalStatus.APPROVED).order_by("-last_updated").first()  # fmt: skip
-    service_ids = ServiceApplication.objects.filter(application=application).values("service_id")
+    # the project's PD's own services, problems and releases: another PD using
+    # the same application is not shown here (S-1)
+    service_ids = ServiceApplication.objects.filter(application=application, service__pd=project.pd_id).values(
+        "service_id"
+    )
     services = list(Service.objects.filter(pk__in=service_ids).select_related("pd__pemda").order_by("name"))
     figures = availability.rolling(services, now) if services else {}
     components = application.components.values("pk")
     checks = list(Check.objects.filter(Q(application=application) | Q(component__in=components)).order_by("name"))
     counts = Counter(check.get_status_display() for check in checks)
-    open_problems = Problem.objects.filter(Q(service__in=service_ids) | Q(component__in=components)).exclude(
-        status__in=[ProblemStatus.RESOLVED, ProblemStatus.CLOSED])  # fmt: skip
+    problems = Problem.objects.filter(Q(service__in=service_ids) | Q(component__in=components), pd=project.pd_id)
+    open_problems = problems.exclude(status__in=[ProblemStatus.RESOLVED, ProblemStatus.CLOSED])
     return Performance(
         target=target, services=[(s, figures[s.pk]) for s in services], checks=checks, check_status=dict(counts),
         problems=list(open_problems.select_related("service", "component").distinct()),
-        releases=list(Release.objects.filter(application=application).order_by("-window_start")[:10]),
+        releases=list(Release.objects.filter(application=application, pd=project.pd_id).order_by("-window_start")[:10]),
     )  # fmt: skip

@@ -83,6 +83,11 @@ class ChangePlan(Approvable):
     def get_absolute_url(self) -> str:
         return reverse("change:plan_detail", args=[self.pk])
 
+    def revision_errors(self) -> list[str]:
+        if self.releases.exists():
+            return [_("Rencana ini sudah menjadi dasar rilis; susun rencana perubahan baru.")]
+        return []
+
     def submission_errors(self) -> list[str]:
         """P-9: the plan identifies and evaluates its risks before it is set."""
         if not self.risks.exists():
@@ -186,9 +191,18 @@ class Release(Approvable):
         errors = []
         if not self.services.exists():
             errors.append(_("Pilih layanan yang dirilis: pemeriksaannya memverifikasi rilis."))
+        return errors + self.approval_errors()
+
+    def approval_errors(self) -> list[str]:
+        """Nothing is released before approval: a window already over, or one
+        that meanwhile overlaps other work on the same services, is not
+        approved (O-6)."""
+        from spbe.change.actions import overlap_with_other_work
+
         if self.window_end <= timezone.now():
-            errors.append(_("Jendela rilis sudah lewat: ubah jadwalnya sebelum diajukan."))
-        return errors
+            return [_("Jendela rilis sudah lewat: ubah jadwalnya sebelum diajukan.")]
+        overlap = overlap_with_other_work(self, list(self.services.all()))
+        return [overlap] if overlap else []
 
     def on_approved(self) -> None:
         from spbe.change.actions import release_approved

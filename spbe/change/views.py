@@ -64,7 +64,7 @@ def _initial_from_request(request: HttpRequest) -> dict:
     ticket_id = request.GET.get("permintaan", "")
     if not ticket_id:
         return {}
-    if not ticket_id.isdigit():
+    if not (ticket_id.isascii() and ticket_id.isdigit()):
         raise Http404
     ticket = get_object_or_404(visible_tickets(request.user).filter(kind="request"), pk=ticket_id)
     return {"pd": ticket.pd_id, "origin": "user_request", "request": ticket.pk, "title": ticket.subject,

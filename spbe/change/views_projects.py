@@ -30,7 +30,7 @@ from spbe.change.forms_projects import (
 )
 from spbe.change.models_projects import AppProject, Phase
 from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
-from spbe.front.pages import add_action_errors
+from spbe.front.pages import add_action_errors, is_id
 from spbe.org import access
 from spbe.org.models import PerangkatDaerah
 from spbe.org.views import staff_required
@@ -97,7 +97,7 @@ def _add_errors(form, phases, error: ValidationError) -> None:
 def _save_from(request: HttpRequest, project: AppProject | None) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     initial = None
-    if project is None and request.GET.get("aplikasi", "").isdigit():
+    if project is None and is_id(request.GET.get("aplikasi", "")):
         initial = {"application": int(request.GET["aplikasi"])}
     form = AppProjectForm(data, instance=project, actor=request.user, initial=initial)
     phases = PhaseFormSet(data, prefix="fase", initial=phase_initial(project))

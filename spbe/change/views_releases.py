@@ -24,7 +24,7 @@ from spbe.change.forms import ManualVerificationForm, ProblemForm, ReleaseFilter
 from spbe.change.models import ChangePlan, Release
 from spbe.continuity import rules
 from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
-from spbe.front.pages import add_action_errors, form_page
+from spbe.front.pages import add_action_errors, form_page, is_id
 from spbe.org.models import PerangkatDaerah
 from spbe.org.views import staff_required
 
@@ -58,7 +58,7 @@ def release_list(request: HttpRequest) -> HttpResponse:
 
 def _save_from(request: HttpRequest, release: Release | None) -> HttpResponse:
     initial = None
-    if release is None and request.GET.get("perubahan", "").isdigit():
+    if release is None and is_id(request.GET.get("perubahan", "")):
         plan = get_object_or_404(ChangePlan.objects.filter(pd__in=rules.operable_pds(request.user)),
                                  pk=request.GET["perubahan"])  # fmt: skip
         initial = {"pd": plan.pd_id, "basis": "change", "change_plan": plan.pk, "title": plan.title,

@@ -38,7 +38,7 @@ from spbe.continuity.models import Recovery, RecoveryPlan, StepEvidence
 from spbe.desk.models import Ticket
 from spbe.desk.views import visible_tickets
 from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
-from spbe.front.pages import add_action_errors, form_page
+from spbe.front.pages import add_action_errors, form_page, is_id
 from spbe.monitoring.outages import components_under
 from spbe.org.models import PerangkatDaerah
 from spbe.org.views import staff_required
@@ -134,7 +134,7 @@ def _scope_of(user, service_ids: list[str], pd_id: str | None) -> dict:
     """A new DRP for a service starts from what is known of it: its PD, its
     own RPO and RTO, the applications it uses and the CMDB components under
     them (O-5 item 1, P-5)."""
-    ids = [int(pk) for pk in service_ids if pk.isdigit()]
+    ids = [int(pk) for pk in service_ids if is_id(pk)]
     services = list(Service.objects.filter(pk__in=ids, pd__in=rules.operable_pds(user)))
     if not services:
         return {"pd": pd_id}
@@ -304,7 +304,7 @@ def activation_create(request: HttpRequest) -> HttpResponse:
     """By hand, or from a complaint flagged for DRP assessment (?aduan=<id>)."""
     ticket = None
     ticket_id = request.GET.get("aduan") or request.POST.get("aduan")
-    if ticket_id is not None and not ticket_id.isdigit():
+    if ticket_id is not None and not is_id(ticket_id):
         raise Http404
     if ticket_id:
         ticket = get_object_or_404(flagged_complaints(request.user), pk=ticket_id)

@@ -24,3 +24,9 @@ def add_action_errors(form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def is_id(text: str) -> bool:
+    """A record id from a query string: ASCII digits only ("²" is a digit to
+    ``str.isdigit`` and a crash to the database)."""
+    return text.isascii() and text.isdigit() and len(text) < 19

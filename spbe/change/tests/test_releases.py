@@ -233,7 +233,7 @@ def test_the_pj_penyedia_approves_and_the_window_becomes_maintenance(world, serv
     window = release.maintenance_window
     assert (window.starts_at, window.ends_at, window.pemda) == (START, END, world.yogya)
     assert list(window.services.all()) == [service]
-    assert (window.title, window.description) == ("Rilis: Pembaruan SIAK 5.2", release.announcement)
+    assert (window.title, window.description) == ("Pembaruan layanan", release.announcement)
     assert outages.service_state(service, START - minutes(1))[0] != ServiceState.MAINTENANCE
     assert outages.service_state(service, START + minutes(30)) == (ServiceState.MAINTENANCE, "")
     assert outages.service_state(service, END)[0] != ServiceState.MAINTENANCE
