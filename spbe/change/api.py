@@ -26,6 +26,7 @@ from spbe.approvals.models import ApprovalStatus
 from spbe.catalog.models import Service
 from spbe.change import actions
 from spbe.change.api_common import DecisionSerializer, IsStaffMember, _as_api_error, _user
+from spbe.change.api_projects import AppProjectViewSet
 from spbe.change.api_releases import ReleaseViewSet
 from spbe.change.choices import ChangeKind, ChangeOrigin, Level
 from spbe.change.impact import impact_of_change
@@ -301,7 +302,8 @@ class ChangePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-# before the plans: their detail route ``perubahan/<pk>/`` would take "rilis" for a pk
+# before the plans: their detail route ``perubahan/<pk>/`` would take "rilis" or "proyek" for a pk
 router.register("perubahan/rilis", ReleaseViewSet, basename="change-release")
+router.register("perubahan/proyek", AppProjectViewSet, basename="change-project")
 router.register("perubahan", ChangePlanViewSet, basename="change-plan")
 api_urlpatterns = router.urls

@@ -1,9 +1,10 @@
-"""The service transition plan (P-9) and the release plan (O-6) as
-government documents: an editable DOCX and a PDF with the same content,
-the Pemda's letterhead and the signature blocks of who drafted it and who
-sets or approves it. The plan shows what the change touches from the CMDB
+"""The service transition plan (P-9), the release plan (O-6) and the
+application development project (O-7) as government documents: an
+editable DOCX and a PDF with the same content, the Pemda's letterhead and
+the signature blocks of who drafted it and who sets or approves it. The plan shows what the change touches from the CMDB
 and its risks; the release its steps, rollback, tests, window and, once
-known, its result."""
+known, its result; the project its phases and the gates Diskominfo
+approved."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from spbe.approvals.models import ApprovalStatus, DecisionKind
 from spbe.change.choices import ChangeKind, ReleaseStage
 from spbe.change.impact import impact_of_change
 from spbe.change.models import ChangePlan, Release
+from spbe.change.models_projects import AppProject, ProjectPhase, Sourcing
 from spbe.front import documents as doc
 from spbe.org.choices import Role
 from spbe.org.models import RoleAssignment
@@ -358,3 +360,141 @@ def release_document(release: Release) -> doc.Document:
 
 def release_response(release: Release, fmt: str) -> HttpResponse:
     return _respond(lambda: release_document(release), f"rencana-rilis-{release.pk}", fmt)
+
+
+# --- The application development project (O-7) ----------------------------------------------------
+
+
+def _project_approver(project: AppProject, approval):
+    """Who approved this revision, or the Pemda's Koordinator SPBE (Diskominfo) who is to."""
+    if approval is not None:
+        return approval.actor
+    assignment = (
+        RoleAssignment.objects.filter(role=project.approver_role, pd__in=project.approval_pds())
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return assignment.user if assignment else None
+
+
+def _days(start, end) -> str:
+    if start is None:
+        return "–"
+    return f"{date_format(start, 'j F Y')} – {date_format(end, 'j F Y') if end else '…'}"
+
+
+def _gate(phase: ProjectPhase) -> str:
+    if not phase.needs_gate_approval:
+        return _("Tidak diperlukan")
+    if phase.gate_approved_at is None:
+        return _("Menunggu persetujuan Koordinator SPBE")
+    who = phase.gate_approved_by.full_name if phase.gate_approved_by else "–"
+    return _("Disetujui %(who)s, %(when)s") % {"who": who, "when": _when(phase.gate_approved_at)}
+
+
+def _project_identity(project: AppProject, approval) -> doc.KeyValues:
+    application = project.application.name
+    if project.application.version:
+        application = f"{application} {project.application.version}"
+    sourcing = project.get_sourcing_display()
+    rows = [
+        (_("Aplikasi"), application),
+        (_("PD pemilik aplikasi"), project.pd.name),
+        (_("Metode SDLC"), project.get_method_display()),
+        (_("Pelaksana"), sourcing),
+    ]
+    if project.sourcing == Sourcing.OUTSOURCED:
+        rows += [(_("Vendor"), _text(project.vendor)), (_("Nomor kontrak"), _text(project.contract_number))]
+    analysis, target = project.needs_analysis, project.management_target
+    status = project.get_status_display()
+    if approval is not None:
+        status = _("Disetujui %(day)s") % {"day": date_format(timezone.localtime(approval.at), "j F Y")}
+    rows += [
+        (
+            _("Analisis kebutuhan (P-11)"),
+            f"{analysis.title} — {analysis.get_status_display()}" if analysis else _("Belum ditautkan"),
+        ),
+        (
+            _("Target pengelolaan (P-10)"),
+            f"{target} — {target.get_status_display()}" if target else _("Belum ditautkan"),
+        ),
+        (_("Revisi"), str(project.revision)),
+        (_("Status persetujuan"), status),
+    ]
+    return doc.KeyValues(rows)
+
+
+def _phases(project: AppProject) -> doc.Block:
+    phases = list(project.phases.select_related("gate_approved_by"))
+    if not phases:
+        return doc.Paragraph(_("Belum ada fase yang direncanakan."))
+    return doc.Table(
+        [_("Fase"), _("Rencana"), _("Realisasi"), _("Keluaran"), _("Gerbang Diskominfo")],
+        [
+            [
+                f"{p.get_phase_display()}\n({p.get_status_display()})",
+                _days(p.planned_start, p.planned_end),
+                _days(p.actual_start, p.actual_end),
+                p.deliverables,
+                _gate(p),
+            ]
+            for p in phases
+        ],
+        widths=[2.1, 1.9, 1.9, 2.0, 2.0],
+    )
+
+
+def project_document(project: AppProject) -> doc.Document:
+    pemda = project.pd.pemda
+    place = pemda.name.replace("Kota ", "").replace("Kabupaten ", "")
+    approval = _approval(project)
+    day = date_format(timezone.localtime(approval.at) if approval else timezone.localdate(), "j F Y")
+    drafter, approver = project.drafted_by, _project_approver(project, approval)
+    blocks = [
+        _project_identity(project, approval),
+        doc.Heading(_("1. Tujuan")),
+        doc.Paragraph(project.goal),
+        doc.Heading(_("2. Ruang lingkup")),
+        doc.Paragraph(project.scope),
+        doc.Heading(_("3. Fase SDLC")),
+        _phases(project),
+        doc.Paragraph(
+            _(
+                "Implementasi dan fase sesudahnya dimulai setelah proyek disetujui Koordinator SPBE; fase yang "
+                "memerlukan persetujuan gerbang selesai setelah keluarannya disetujui Koordinator SPBE."
+            )
+        ),
+        doc.Signatures(
+            [
+                doc.Signature(
+                    "\n".join(filter(None, [_("Disusun oleh,"), _drafter_role(project)])),
+                    drafter.full_name if drafter else "",
+                    getattr(drafter, "nip", "") or "",
+                    place_date=f"{place}, {day}",
+                ),
+                doc.Signature(
+                    _("Disetujui oleh,\nKoordinator SPBE (Diskominfo)"),
+                    approver.full_name if approver else "",
+                    getattr(approver, "nip", "") or "",
+                    place_date=f"{place}, {day}",
+                ),
+            ]
+        ),
+    ]
+    return doc.Document(
+        title=_("Proyek Pengembangan Aplikasi"),
+        subtitle=project.title,
+        letterhead=doc.Letterhead(
+            pemda_name=pemda.name,
+            pd_name=project.pd.name,
+            address=" · ".join(filter(None, [project.pd.email, project.pd.phone])),
+            logo_path=pemda.logo.path if pemda.logo else None,
+        ),
+        blocks=blocks,
+        footer=_("Proyek %(title)s, revisi %(v)d · Layanan SPBE") % {"title": project.title, "v": project.revision},
+    )
+
+
+def project_response(project: AppProject, fmt: str) -> HttpResponse:
+    return _respond(lambda: project_document(project), f"proyek-aplikasi-{project.pk}-r{project.revision}", fmt)

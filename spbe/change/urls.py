@@ -13,6 +13,7 @@ urlpatterns = [
     path("rilis/<int:pk>/<slug:verb>/", views_releases.release_step, name="release_step"),
     path("proyek/", views_projects.project_list, name="project_list"),
     path("proyek/baru/", views_projects.project_create, name="project_create"),
+    path("proyek/<int:pk>/dokumen.<str:fmt>", views_documents.project_document, name="project_document"),
     path("proyek/<int:pk>/", views_projects.project_detail, name="project_detail"),
     path("proyek/<int:pk>/ubah/", views_projects.project_edit, name="project_edit"),
     path("proyek/<int:pk>/fase/<int:phase>/<slug:verb>/", views_projects.project_phase_step, name="project_phase"),

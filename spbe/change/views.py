@@ -16,6 +16,7 @@ from spbe.change import actions
 from spbe.change.forms import ChangeFilterForm, ChangePlanForm, RiskFormSet, filled_risks
 from spbe.change.impact import impact_of_change
 from spbe.change.models import ChangePlan
+from spbe.continuity import rules
 from spbe.desk.views import visible_tickets
 from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
 from spbe.front.pages import add_action_errors
@@ -25,7 +26,9 @@ from spbe.org.views import staff_required
 
 
 def visible_plans(user):
-    return access.filter_by_pd(user, ChangePlan.objects.select_related("pd", "request"))
+    """The PD's staff and the coordinator, and Diskominfo's infrastructure
+    roles, who draft the releases that carry a change out (as for DRPs)."""
+    return rules.visible(user, ChangePlan.objects.select_related("pd", "request"))
 
 
 @staff_required
@@ -119,6 +122,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "impact": impact_of_change(plan),
         "risks": plan.risks.all(),
         "can_edit": approvals.can_edit(request.user, plan),
+        "can_release": rules.operable_pds(request.user).filter(pk=plan.pd_id).exists(),
         **panel(request, plan),
     }
     return render(request, "change/plan_detail.html", context)
