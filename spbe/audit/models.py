@@ -65,11 +65,14 @@ class AuditEvent(models.Model):
         except (LookupError, ValueError):
             model = None
         rows = []
-        for name, (old, new) in self.changes.items():
+        for name, change in self.changes.items():
+            # [old, new] as ``diff`` writes it; a bare value (what was created) reads as new
+            old, new = change if isinstance(change, list) and len(change) == 2 else (None, change)
             label = name
             if model is not None:
                 with contextlib.suppress(FieldDoesNotExist):
-                    label = str(model._meta.get_field(name).verbose_name)
+                    # a reverse relation (a project's "phases") has no verbose name: its own name then
+                    label = str(getattr(model._meta.get_field(name), "verbose_name", name))
             rows.append((label, _readable(old), _readable(new)))
         return rows
 

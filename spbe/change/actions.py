@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from spbe.approvals import actions as approvals
 from spbe.approvals.models import ApprovalStatus
 from spbe.audit.models import AuditAction
-from spbe.audit.record import record, snapshot
+from spbe.audit.record import diff, record, snapshot
 from spbe.change import notifications
 from spbe.change.choices import ChangeKind, ChangeOrigin, ReleaseBasis, ReleaseEventKind, ReleaseStage
 from spbe.change.models import ChangePlan, ChangeRisk, Release, ReleaseEvent, ReleaseProblem
@@ -106,9 +106,8 @@ def save_plan(actor, plan: ChangePlan, scope: ChangeScope, risks: list[dict]) ->
     plan.risks.all().delete()
     ChangeRisk.objects.bulk_create([ChangeRisk(plan=plan, order=i, **row) for i, row in enumerate(risks, 1)])
     after = snapshot(plan, PLAN_FIELDS)
-    changes = after if creating else {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     record(actor=actor, action=AuditAction.CREATE if creating else AuditAction.UPDATE, target=plan,
-           pemda=plan.pd.pemda, changes=changes)  # fmt: skip
+           pemda=plan.pd.pemda, changes=diff(before, after))  # fmt: skip
     return plan
 
 
@@ -200,7 +199,7 @@ def save_release(actor, release: Release, services: list) -> Release:
     if creating:
         release_event(release, ReleaseEventKind.CREATED, actor, _("Rencana rilis disusun."))
     record(actor=actor, action=AuditAction.CREATE if creating else AuditAction.UPDATE, target=release,
-           pemda=release.pd.pemda, changes=snapshot(release, RELEASE_FIELDS))  # fmt: skip
+           pemda=release.pd.pemda, changes=diff({}, snapshot(release, RELEASE_FIELDS)))  # fmt: skip
     return release
 
 

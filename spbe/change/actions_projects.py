@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from spbe.approvals import actions as approvals
 from spbe.approvals.models import ApprovalStatus
 from spbe.audit.models import AuditAction
-from spbe.audit.record import record, snapshot
+from spbe.audit.record import diff, record, snapshot
 from spbe.catalog.models import Service
 from spbe.change.models import Release
 from spbe.change.models_projects import AppProject, Phase, ProjectPhase, SdlcMethod, Sourcing
@@ -131,9 +131,8 @@ def save_project(actor, project: AppProject, phases: list[dict]) -> AppProject:
     after = snapshot(project, PROJECT_FIELDS)
     after["phases"] = "; ".join(f"{Phase(r['phase']).label} {r['planned_start']}–{r['planned_end']}"
                                 for r in sorted(phases, key=lambda r: r["phase"]))  # fmt: skip
-    changes = after if creating else {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     record(actor=actor, action=AuditAction.CREATE if creating else AuditAction.UPDATE, target=project,
-           pemda=project.pd.pemda, changes=changes)  # fmt: skip
+           pemda=project.pd.pemda, changes=diff({} if creating else before, after))  # fmt: skip
     return project
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from spbe.approvals.models import ApprovalStatus
 from spbe.audit.models import AuditAction
-from spbe.audit.record import record, snapshot
+from spbe.audit.record import diff, record, snapshot
 from spbe.catalog.models import OperatingTarget, duration_of
 from spbe.clocks import actions as clocks
 from spbe.clocks.choices import ClockKind
@@ -193,9 +193,8 @@ def save_plan(actor, plan: RecoveryPlan, scope: PlanScope, contacts: list[dict],
     plan.steps.all().delete()
     PlanStep.objects.bulk_create([PlanStep(plan=plan, order=i, **row) for i, row in enumerate(steps, 1)])
     after = snapshot(plan, PLAN_FIELDS)
-    changes = after if creating else {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     record(actor=actor, action=AuditAction.CREATE if creating else AuditAction.UPDATE, target=plan,
-           pemda=plan.pd.pemda, changes=changes)  # fmt: skip
+           pemda=plan.pd.pemda, changes=diff(before, after))  # fmt: skip
     return plan
 
 
@@ -239,7 +238,7 @@ def revise_plan(actor, plan: RecoveryPlan) -> RecoveryPlan:
          for s in plan.steps.all()]
     )  # fmt: skip
     record(actor=actor, action=AuditAction.CREATE, target=copy, pemda=plan.pd.pemda,
-           changes={"revisi dari": str(plan)})  # fmt: skip
+           changes={"revisi dari": [None, str(plan)]})  # fmt: skip
     return copy
 
 
@@ -563,4 +562,4 @@ def _ratify(actor, recovery: Recovery, data: StepInput) -> None:
 
 def _audit(actor, recovery: Recovery, action: AuditAction, changes: dict | None = None) -> None:
     record(actor=actor, action=action, target=recovery, pemda=recovery.pemda,
-           changes=changes or snapshot(recovery, ["kind", "title", "status", "plan"]))  # fmt: skip
+           changes=diff({}, changes or snapshot(recovery, ["kind", "title", "status", "plan"])))  # fmt: skip

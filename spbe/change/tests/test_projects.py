@@ -273,3 +273,16 @@ def test_projects_are_seen_by_the_pd_and_the_coordinator_only(world, application
     rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
     assert rows[1][:6] == ("Disdukcapil Yogya", "SIAK DUK-01", "SIAK daring", "Waterfall", "Pihak ketiga (vendor)",
                            "PT Data Solusi")  # fmt: skip
+
+
+def test_the_audit_trail_reads_a_projects_phases(world, login, packs):
+    """The project's phase plan is recorded under "phases", a reverse
+    relation without a verbose name: the audit page still reads it."""
+    from spbe.audit.models import AuditAction, AuditEvent
+
+    changes = {"phases": [None, "Perancangan 2027-01-01–2027-02-01"], "title": "bare value"}
+    AuditEvent.objects.create(actor=world.coordinator, pemda=world.yogya, action=AuditAction.CREATE,
+                              target_type="change.appproject", target_id="1", target_repr="Proyek uji",
+                              changes=changes)  # fmt: skip
+    page = login(world.coordinator).get(reverse("audit:list"))
+    assert page.status_code == 200 and "Perancangan 2027-01-01" in page.content.decode()

@@ -386,3 +386,12 @@ def test_the_live_rto_clock_fragment_counts_from_the_disruption(world, activatio
     assert "5 jam" in html and "100 %" in html  # 07:00 → 12:00 of a 4 h target
     assert 'hx-trigger="every 30s"' in html
     assert NOW - activation.disruption_started_at == timedelta(hours=5)
+
+
+def test_the_audit_trail_reads_the_recovery_records(world, plan, activation, login):
+    """The DRP's creation, its revision and the steps are on the audit page,
+    old → new, without breaking it (O-5)."""
+    actions.revise_plan(world.vendor, plan)
+    page = login(world.coordinator).get(reverse("audit:list"))
+    assert page.status_code == 200
+    assert "DRP Pencetakan KTP-el" in page.content.decode()
