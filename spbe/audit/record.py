@@ -33,6 +33,12 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return {name: _plain(getattr(obj, name)) for name in fields}
 
 
+def trail(obj: models.Model, limit: int = 20) -> list[AuditEvent]:
+    """The latest changes of one record, newest first, for its page."""
+    events = AuditEvent.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
+    return list(events.select_related("actor").order_by("-at")[:limit])
+
+
 def record(
     *,
     actor,

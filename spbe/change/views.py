@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from spbe.approvals import actions as approvals
 from spbe.approvals.views import panel
+from spbe.audit.record import trail
 from spbe.change import actions
 from spbe.change.forms import ChangeFilterForm, ChangePlanForm, RiskFormSet, filled_risks
 from spbe.change.impact import impact_of_change
@@ -122,6 +123,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "impact": impact_of_change(plan),
         "risks": plan.risks.all(),
         "can_edit": approvals.can_edit(request.user, plan),
+        "history": trail(plan),
         "can_release": rules.operable_pds(request.user).filter(pk=plan.pd_id).exists(),
         **panel(request, plan),
     }

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from spbe.approvals import actions as approvals
 from spbe.approvals.models import ApprovalStatus
 from spbe.approvals.views import panel
+from spbe.audit.record import trail
 from spbe.change import actions_projects as actions
 from spbe.change.forms_projects import (
     AppProjectForm,
@@ -150,6 +151,7 @@ def _page(request: HttpRequest, project: AppProject, bound: dict | None = None, 
         "phases": rows,
         "performance": actions.performance(project),
         "can_edit": approvals.can_edit(request.user, project),
+        "history": trail(project),
         **panel(request, project),
     }
     return render(request, "change/project_detail.html", context, status=status)

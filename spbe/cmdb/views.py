@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from spbe.audit.models import AuditEvent
-from spbe.audit.record import snapshot
+from spbe.audit.record import snapshot, trail
 from spbe.catalog.models import OperatingTarget, Service
 from spbe.cmdb import actions
 from spbe.cmdb.forms import (
@@ -80,8 +80,7 @@ def _get(request: HttpRequest, queryset, pk: int, *, for_change: bool = False):
 
 
 def _history(obj) -> list[AuditEvent]:
-    events = AuditEvent.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
-    return list(events.select_related("actor")[:20])
+    return trail(obj)
 
 
 # --- Applications ---------------------------------------------------------------------

@@ -140,3 +140,13 @@ def test_the_form_from_a_request_keeps_what_was_typed_when_a_risk_lacks_its_hand
     plan = ChangePlan.objects.get()
     assert response.status_code == 302 and plan.request == request_ticket and plan.risks.get().score == 6
     assert client.get(reverse("change:plan_create"), {"permintaan": "x1"}).status_code == 404
+
+
+def test_the_plan_page_shows_its_history(world, service, login):
+    """Each record's page shows what happened to it (issue 12, item 4): the
+    approval history and the audit trail of its drafts."""
+    plan = actions.save_plan(world.owner_admin, plan_of(world), ChangeScope([service]), RISKS)
+    plan.title = "Akta kelahiran dan KIA daring"
+    actions.save_plan(world.owner_admin, plan, ChangeScope([service]), RISKS)
+    page = login(world.owner_admin).get(reverse("change:plan_detail", args=[plan.pk])).content.decode()
+    assert "Riwayat perubahan" in page and "Akta kelahiran daring → Akta kelahiran dan KIA daring" in page
