@@ -22,10 +22,11 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from spbe.approvals import actions as approvals
+from spbe.approvals import api as approval_api
 from spbe.approvals.models import ApprovalStatus
 from spbe.catalog.models import Service
 from spbe.change import actions
-from spbe.change.api_common import DecisionSerializer, IsStaffMember, _as_api_error, _user
+from spbe.change.api_common import DecisionSerializer, IsStaffMember, _user
 from spbe.change.api_projects import AppProjectViewSet
 from spbe.change.api_releases import ReleaseViewSet
 from spbe.change.choices import ChangeKind, ChangeOrigin, Level
@@ -204,7 +205,7 @@ class ChangePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         except DjangoPermissionDenied:
             raise PermissionDenied(_("Anda tidak berwenang menyusun rencana perubahan PD ini.")) from None
         except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+            raise approval_api.as_api_error(error) from None
 
     @extend_schema(parameters=FILTER_PARAMETERS)
     def list(self, request, *args, **kwargs):
@@ -261,29 +262,25 @@ class ChangePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def submit(self, request, pk=None):
         """Submit the draft to the Pimpinan PD; it needs at least one risk."""
         plan = self.get_object()
-        if not plan.is_editable:
-            raise ValidationError({"non_field_errors": [_("Rencana ini sudah diajukan atau ditetapkan.")]})
-        try:
-            approvals.submit(request.user, plan)
-        except DjangoPermissionDenied:
-            raise PermissionDenied(_("Anda tidak berwenang mengajukan rencana perubahan ini.")) from None
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+        approval_api.submit_record(
+            request.user,
+            plan,
+            already=_("Rencana ini sudah diajukan atau ditetapkan."),
+            denied=_("Anda tidak berwenang mengajukan rencana perubahan ini."),
+        )
         return Response(self._fresh(plan))
 
     def _decide(self, request, decide) -> Response:
         plan = self.get_object()
         incoming = DecisionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        if plan.status != ApprovalStatus.SUBMITTED:
-            raise ValidationError({"non_field_errors": [_("Rencana ini tidak sedang menunggu persetujuan.")]})
-        try:
-            decide(request.user, plan, incoming.validated_data["comment"])
-        except DjangoPermissionDenied:
-            raise PermissionDenied(_("Anda tidak berhak mengambil keputusan ini atas dokumen ini.")) from None
-        except DjangoValidationError as error:
-            # the only refusal after the permission check is the missing reason
-            raise ValidationError({"comment": error.messages}) from None
+        approval_api.decide_on(
+            request.user,
+            plan,
+            decide,
+            incoming.validated_data["comment"],
+            not_waiting=_("Rencana ini tidak sedang menunggu persetujuan."),
+        )
         return Response(self._fresh(plan))
 
     @extend_schema(request=DecisionSerializer, responses=ChangePlanDetailSerializer)

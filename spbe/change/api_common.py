@@ -4,20 +4,11 @@ comment."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 
 from spbe.org import access
-
-
-def _as_api_error(error: DjangoValidationError) -> ValidationError:
-    if not hasattr(error, "error_dict"):
-        return ValidationError({"non_field_errors": error.messages})
-    return ValidationError({"non_field_errors" if name == "__all__" else name: messages
-                            for name, messages in error.message_dict.items()})  # fmt: skip
 
 
 def _user(serializer: serializers.Serializer):

@@ -32,9 +32,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from spbe.approvals import actions as approvals
+from spbe.approvals import api as approval_api
 from spbe.approvals.models import ApprovalStatus
 from spbe.change import actions_projects as actions
-from spbe.change.api_common import DecisionSerializer, IsStaffMember, _as_api_error, _user
+from spbe.change.api_common import DecisionSerializer, IsStaffMember, _user
 from spbe.change.models_projects import AppProject, Phase, PhaseStatus, ProjectPhase, SdlcMethod, Sourcing
 from spbe.change.views_projects import visible_projects
 from spbe.cmdb.models import Application, AppManagementTarget, AppNeedsAnalysis
@@ -222,7 +223,7 @@ class AppProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         except DjangoPermissionDenied:
             raise PermissionDenied(_("Anda tidak berwenang menyusun proyek aplikasi PD ini.")) from None
         except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+            raise approval_api.as_api_error(error) from None
 
     @extend_schema(parameters=PROJECT_FILTER_PARAMETERS)
     def list(self, request, *args, **kwargs):
@@ -281,30 +282,25 @@ class AppProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         """Submit the draft to the Koordinator SPBE (Diskominfo); all four
         SDLC phases must be planned."""
         project = self.get_object()
-        if not project.is_editable:
-            raise ValidationError({"non_field_errors": [_("Proyek ini sudah diajukan atau disetujui.")]})
-        try:
-            approvals.submit(request.user, project)
-        except DjangoPermissionDenied:
-            raise PermissionDenied(_("Anda tidak berwenang mengajukan proyek aplikasi ini.")) from None
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+        approval_api.submit_record(
+            request.user,
+            project,
+            already=_("Proyek ini sudah diajukan atau disetujui."),
+            denied=_("Anda tidak berwenang mengajukan proyek aplikasi ini."),
+        )
         return Response(self._fresh(project))
 
     def _decide(self, request, decide) -> Response:
         project = self.get_object()
         incoming = DecisionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        if project.status != ApprovalStatus.SUBMITTED:
-            raise ValidationError({"non_field_errors": [_("Proyek ini tidak sedang menunggu persetujuan.")]})
-        try:
-            decide(request.user, project, incoming.validated_data["comment"])
-        except DjangoPermissionDenied:
-            raise PermissionDenied(_("Anda tidak berhak mengambil keputusan ini atas dokumen ini.")) from None
-        except DjangoValidationError as error:
-            if decide is approvals.reject:  # the missing reason
-                raise ValidationError({"comment": error.messages}) from None
-            raise _as_api_error(error) from None  # a rule that must still hold when approving
+        approval_api.decide_on(
+            request.user,
+            project,
+            decide,
+            incoming.validated_data["comment"],
+            not_waiting=_("Proyek ini tidak sedang menunggu persetujuan."),
+        )
         return Response(self._fresh(project))
 
     @extend_schema(request=DecisionSerializer, responses=AppProjectDetailSerializer)
@@ -341,7 +337,7 @@ class AppProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         except DjangoPermissionDenied:
             raise PermissionDenied(NOT_MANAGER) from None
         except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+            raise approval_api.as_api_error(error) from None
         return Response(self._fresh(project))
 
     @extend_schema(

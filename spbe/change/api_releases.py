@@ -19,10 +19,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from spbe.approvals import actions as approvals
+from spbe.approvals import api as approval_api
 from spbe.approvals.models import ApprovalStatus
 from spbe.catalog.models import Service
 from spbe.change import actions
-from spbe.change.api_common import DecisionSerializer, IsStaffMember, _as_api_error, _user
+from spbe.change.api_common import DecisionSerializer, IsStaffMember, _user
 from spbe.change.choices import ReleaseBasis, ReleaseEventKind, ReleaseStage
 from spbe.change.models import ChangePlan, Release, ReleaseEvent, ReleaseProblem
 from spbe.change.views_releases import visible_releases
@@ -241,7 +242,7 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         except DjangoPermissionDenied:
             raise PermissionDenied(_("Anda tidak berwenang menyusun rencana rilis PD ini.")) from None
         except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+            raise approval_api.as_api_error(error) from None
 
     @extend_schema(parameters=RELEASE_FILTER_PARAMETERS)
     def list(self, request, *args, **kwargs):
@@ -298,30 +299,25 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Submit the draft to the PJ Penyedia Layanan; it needs its
         services and a window not yet over."""
         release = self.get_object()
-        if not release.is_editable:
-            raise ValidationError({"non_field_errors": [
-                _("Rencana rilis yang diajukan atau disetujui tidak dapat diubah.")]})  # fmt: skip
-        try:
-            approvals.submit(request.user, release)
-        except DjangoPermissionDenied:
-            raise PermissionDenied(_("Anda tidak berwenang mengajukan rencana rilis ini.")) from None
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+        approval_api.submit_record(
+            request.user,
+            release,
+            already=_("Rencana rilis yang diajukan atau disetujui tidak dapat diubah."),
+            denied=_("Anda tidak berwenang mengajukan rencana rilis ini."),
+        )
         return Response(self._fresh(release))
 
     def _decide(self, request, decide) -> Response:
         release = self.get_object()
         incoming = DecisionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        if release.status != ApprovalStatus.SUBMITTED:
-            raise ValidationError({"non_field_errors": [_("Rencana ini tidak sedang menunggu persetujuan.")]})
-        try:
-            decide(request.user, release, incoming.validated_data["comment"])
-        except DjangoPermissionDenied:
-            raise PermissionDenied(_("Anda tidak berhak mengambil keputusan ini atas dokumen ini.")) from None
-        except DjangoValidationError as error:
-            # the only refusal after the permission check is the missing reason
-            raise ValidationError({"comment": error.messages}) from None
+        approval_api.decide_on(
+            request.user,
+            release,
+            decide,
+            incoming.validated_data["comment"],
+            not_waiting=_("Rencana ini tidak sedang menunggu persetujuan."),
+        )
         return Response(self._fresh(release))
 
     @extend_schema(request=DecisionSerializer, responses=ReleaseDetailSerializer)
@@ -348,7 +344,7 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         except DjangoPermissionDenied:
             raise PermissionDenied(refused) from None
         except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+            raise approval_api.as_api_error(error) from None
         return Response(self._fresh(release), status=status)
 
     @extend_schema(request=ReleaseTestsSerializer, responses=ReleaseDetailSerializer)

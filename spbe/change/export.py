@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from spbe.approvals.actions import history
-from spbe.approvals.models import ApprovalStatus, DecisionKind
+from spbe.approvals.documents import approval_of, approver_of, letterhead_for, respond
 from spbe.change.choices import ChangeKind, ReleaseStage
 from spbe.change.impact import impact_of_change
 from spbe.change.models import ChangePlan, Release
@@ -24,21 +23,6 @@ from spbe.change.models_projects import AppProject, ProjectPhase, Sourcing
 from spbe.front import documents as doc
 from spbe.org.choices import Role
 from spbe.org.models import RoleAssignment
-
-
-def _approval(record: ChangePlan | Release):
-    """The decision that set (approved) this revision, if it is."""
-    if record.status != ApprovalStatus.APPROVED:
-        return None
-    return history(record).filter(kind=DecisionKind.APPROVED, revision=record.revision).last()
-
-
-def _approver(record: ChangePlan | Release, approval):
-    """Who set this revision, or the PD's holder of the approving role who is to."""
-    if approval is not None:
-        return approval.actor
-    assignment = RoleAssignment.objects.filter(role=record.approver_role, pd=record.pd).select_related("user").first()
-    return assignment.user if assignment else None
 
 
 def _drafter_role(plan: ChangePlan) -> str:
@@ -104,9 +88,9 @@ def _risks(plan: ChangePlan) -> doc.Block:
 def plan_document(plan: ChangePlan) -> doc.Document:
     pemda = plan.pd.pemda
     place = pemda.name.replace("Kota ", "").replace("Kabupaten ", "")
-    approval = _approval(plan)
+    approval = approval_of(plan)
     day = date_format(timezone.localtime(approval.at) if approval else timezone.localdate(), "j F Y")
-    drafter, approver = plan.drafted_by, _approver(plan, approval)
+    drafter, approver = plan.drafted_by, approver_of(plan, approval)
     impact = impact_of_change(plan)
     blocks = [
         _identity(plan, approval),
@@ -184,27 +168,14 @@ def plan_document(plan: ChangePlan) -> doc.Document:
     return doc.Document(
         title=_("Rencana Perubahan Layanan"),
         subtitle=plan.title,
-        letterhead=doc.Letterhead(
-            pemda_name=pemda.name,
-            pd_name=plan.pd.name,
-            address=" · ".join(filter(None, [plan.pd.email, plan.pd.phone])),
-            logo_path=pemda.logo.path if pemda.logo else None,
-        ),
+        letterhead=letterhead_for(plan.pd),
         blocks=blocks,
         footer=_("%(title)s, revisi %(v)d · Layanan SPBE") % {"title": plan.title, "v": plan.revision},
     )
 
 
-def _respond(build, stem: str, fmt: str) -> HttpResponse:
-    if fmt == "docx":
-        return doc.docx_response(build(), stem)
-    if fmt == "pdf":
-        return doc.pdf_response(build(), stem)
-    raise Http404
-
-
 def plan_response(plan: ChangePlan, fmt: str) -> HttpResponse:
-    return _respond(lambda: plan_document(plan), f"rencana-perubahan-{plan.pk}-r{plan.revision}", fmt)
+    return respond(lambda: plan_document(plan), f"rencana-perubahan-{plan.pk}-r{plan.revision}", fmt)
 
 
 # --- The release plan (O-6) ------------------------------------------------------------------------
@@ -288,9 +259,9 @@ def _release_result(release: Release, number: int) -> list[doc.Block]:
 def release_document(release: Release) -> doc.Document:
     pemda = release.pd.pemda
     place = pemda.name.replace("Kota ", "").replace("Kabupaten ", "")
-    approval = _approval(release)
+    approval = approval_of(release)
     day = date_format(timezone.localtime(approval.at) if approval else timezone.localdate(), "j F Y")
-    drafter, approver = release.drafted_by, _approver(release, approval)
+    drafter, approver = release.drafted_by, approver_of(release, approval)
     verified_until = release.window_end + timedelta(minutes=release.verification_minutes)
     blocks = [
         _release_identity(release, approval),
@@ -347,35 +318,17 @@ def release_document(release: Release) -> doc.Document:
     return doc.Document(
         title=_("Rencana Rilis Layanan"),
         subtitle=str(release),
-        letterhead=doc.Letterhead(
-            pemda_name=pemda.name,
-            pd_name=release.pd.name,
-            address=" · ".join(filter(None, [release.pd.email, release.pd.phone])),
-            logo_path=pemda.logo.path if pemda.logo else None,
-        ),
+        letterhead=letterhead_for(release.pd),
         blocks=blocks,
         footer=_("Rencana rilis %(title)s · Layanan SPBE") % {"title": release},
     )
 
 
 def release_response(release: Release, fmt: str) -> HttpResponse:
-    return _respond(lambda: release_document(release), f"rencana-rilis-{release.pk}", fmt)
+    return respond(lambda: release_document(release), f"rencana-rilis-{release.pk}", fmt)
 
 
 # --- The application development project (O-7) ----------------------------------------------------
-
-
-def _project_approver(project: AppProject, approval):
-    """Who approved this revision, or the Pemda's Koordinator SPBE (Diskominfo) who is to."""
-    if approval is not None:
-        return approval.actor
-    assignment = (
-        RoleAssignment.objects.filter(role=project.approver_role, pd__in=project.approval_pds())
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    return assignment.user if assignment else None
 
 
 def _days(start, end) -> str:
@@ -448,9 +401,9 @@ def _phases(project: AppProject) -> doc.Block:
 def project_document(project: AppProject) -> doc.Document:
     pemda = project.pd.pemda
     place = pemda.name.replace("Kota ", "").replace("Kabupaten ", "")
-    approval = _approval(project)
+    approval = approval_of(project)
     day = date_format(timezone.localtime(approval.at) if approval else timezone.localdate(), "j F Y")
-    drafter, approver = project.drafted_by, _project_approver(project, approval)
+    drafter, approver = project.drafted_by, approver_of(project, approval)
     blocks = [
         _project_identity(project, approval),
         doc.Heading(_("1. Tujuan")),
@@ -485,16 +438,11 @@ def project_document(project: AppProject) -> doc.Document:
     return doc.Document(
         title=_("Proyek Pengembangan Aplikasi"),
         subtitle=project.title,
-        letterhead=doc.Letterhead(
-            pemda_name=pemda.name,
-            pd_name=project.pd.name,
-            address=" · ".join(filter(None, [project.pd.email, project.pd.phone])),
-            logo_path=pemda.logo.path if pemda.logo else None,
-        ),
+        letterhead=letterhead_for(project.pd),
         blocks=blocks,
         footer=_("Proyek %(title)s, revisi %(v)d · Layanan SPBE") % {"title": project.title, "v": project.revision},
     )
 
 
 def project_response(project: AppProject, fmt: str) -> HttpResponse:
-    return _respond(lambda: project_document(project), f"proyek-aplikasi-{project.pk}-r{project.revision}", fmt)
+    return respond(lambda: project_document(project), f"proyek-aplikasi-{project.pk}-r{project.revision}", fmt)

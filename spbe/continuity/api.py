@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from spbe.approvals import actions as approvals
+from spbe.approvals import api as approval_api
 from spbe.approvals.models import ApprovalStatus
 from spbe.approvals.validators import validate_attachment
 from spbe.catalog.choices import TimeUnit
@@ -70,10 +71,6 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
             "enum": list(choices.values),
             "description": "\n".join(f"* `{value}` - {label}" for value, label in choices.choices),
         }
-
-
-def _as_api_error(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages})
 
 
 def _user(serializer: serializers.Serializer):
@@ -285,7 +282,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         try:
             plan = actions.save_plan(request.user, RecoveryPlan(**data), scope, contacts, steps)
         except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+            raise approval_api.as_api_error(error) from None
         return Response(self._fresh(plan), status=201)
 
     @extend_schema(request=RecoveryPlanCreateSerializer, responses=RecoveryPlanSerializer)
@@ -323,7 +320,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         except DjangoPermissionDenied:
             raise PermissionDenied(_("Anda tidak berwenang mengubah DRP ini.")) from None
         except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+            raise approval_api.as_api_error(error) from None
         return Response(self._fresh(plan))
 
     @extend_schema(request=RecoveryPlanCreateSerializer, responses=RecoveryPlanSerializer)
@@ -335,29 +332,25 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def submit(self, request, pk=None):
         """Submit the draft to the PJ Penyedia Layanan of the owner PD."""
         plan = self.get_object()
-        if not plan.is_editable:
-            raise ValidationError({"non_field_errors": [_("DRP ini sudah diajukan atau disetujui.")]})
-        try:
-            approvals.submit(request.user, plan)
-        except DjangoPermissionDenied:
-            raise PermissionDenied(_("Anda tidak berwenang mengajukan DRP ini.")) from None
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+        approval_api.submit_record(
+            request.user,
+            plan,
+            already=_("DRP ini sudah diajukan atau disetujui."),
+            denied=_("Anda tidak berwenang mengajukan DRP ini."),
+        )
         return Response(self._fresh(plan))
 
     def _decide(self, request, decide) -> Response:
         plan = self.get_object()
         incoming = DrpDecisionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        if plan.status != ApprovalStatus.SUBMITTED:
-            raise ValidationError({"non_field_errors": [_("DRP ini tidak sedang menunggu persetujuan.")]})
-        try:
-            decide(request.user, plan, incoming.validated_data["comment"])
-        except DjangoPermissionDenied:
-            raise PermissionDenied(_("Anda tidak berhak mengambil keputusan ini atas dokumen ini.")) from None
-        except DjangoValidationError as error:
-            # the only refusal after the permission check is the missing reason
-            raise ValidationError({"comment": error.messages}) from None
+        approval_api.decide_on(
+            request.user,
+            plan,
+            decide,
+            incoming.validated_data["comment"],
+            not_waiting=_("DRP ini tidak sedang menunggu persetujuan."),
+        )
         return Response(self._fresh(plan))
 
     @extend_schema(request=DrpDecisionSerializer, responses=RecoveryPlanSerializer)
@@ -388,7 +381,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         try:
             revision = actions.revise_plan(request.user, plan)
         except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+            raise approval_api.as_api_error(error) from None
         return Response(self._fresh(revision), status=200 if already_open else 201)
 
 
@@ -576,7 +569,7 @@ class RecoveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             else:
                 recovery = actions.open_activation(request.user, plan, data["title"], data.get("ticket"))
         except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+            raise approval_api.as_api_error(error) from None
         return Response(self._fresh(recovery), status=201)
 
     @extend_schema(request=RecoveryStepRecordSerializer, responses={201: RecoverySerializer})
@@ -591,7 +584,7 @@ class RecoveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         try:
             actions.record_step(request.user, recovery, step_input(recovery, incoming.validated_data))
         except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+            raise approval_api.as_api_error(error) from None
         return Response(self._fresh(recovery), status=201)
 
     @extend_schema(request=DrillCancelSerializer, responses=RecoverySerializer)
@@ -606,7 +599,7 @@ class RecoveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         try:
             actions.cancel_drill(request.user, recovery, incoming.validated_data["reason"])
         except DjangoValidationError as error:
-            raise _as_api_error(error) from None
+            raise approval_api.as_api_error(error) from None
         return Response(self._fresh(recovery))
 
 

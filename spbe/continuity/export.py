@@ -4,28 +4,16 @@ drafted it and the PJ Penyedia Layanan who approves it."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from spbe.approvals.actions import history
-from spbe.approvals.models import DecisionKind
+from spbe.approvals.documents import approver_of, letterhead_for, respond
 from spbe.continuity.actions import service_targets
 from spbe.continuity.models import RecoveryPlan
 from spbe.front import documents as doc
 from spbe.front.templatetags.spbe import duration
-from spbe.org.choices import Role
-from spbe.org.models import RoleAssignment
-
-
-def _approver(plan: RecoveryPlan):
-    """Who approved this version, or the PD's PJ Penyedia Layanan who is to."""
-    approved = history(plan).filter(kind=DecisionKind.APPROVED, revision=plan.revision).last()
-    if approved is not None:
-        return approved.actor
-    assignment = RoleAssignment.objects.filter(role=Role.PJ_PENYEDIA, pd=plan.pd).select_related("user").first()
-    return assignment.user if assignment else None
 
 
 def _status(plan: RecoveryPlan) -> str:
@@ -41,7 +29,7 @@ def plan_document(plan: RecoveryPlan) -> doc.Document:
     pemda = plan.pd.pemda
     place = pemda.name.replace("Kota ", "").replace("Kabupaten ", "")
     day = date_format(timezone.localtime(plan.approved_at) if plan.approved_at else timezone.localdate(), "j F Y")
-    drafter, approver = plan.drafted_by, _approver(plan)
+    drafter, approver = plan.drafted_by, approver_of(plan)
     services = list(plan.services.select_related("pd"))
     targets = [
         [name, duration(rpo), duration(rto)] for service in services for name, rpo, rto in service_targets(service)
@@ -122,25 +110,14 @@ def plan_document(plan: RecoveryPlan) -> doc.Document:
             ]
         ),
     ]
-    logo = plan.pd.pemda.logo.path if plan.pd.pemda.logo else None
     return doc.Document(
         title=_("Rencana Pemulihan Bencana (Disaster Recovery Plan)"),
         subtitle=plan.title,
-        letterhead=doc.Letterhead(
-            pemda_name=pemda.name,
-            pd_name=plan.pd.name,
-            address=" · ".join(filter(None, [plan.pd.email, plan.pd.phone])),
-            logo_path=logo,
-        ),
+        letterhead=letterhead_for(plan.pd),
         blocks=blocks,
         footer=_("%(title)s, versi %(v)d · Layanan SPBE") % {"title": plan.title, "v": plan.revision},
     )
 
 
 def plan_response(plan: RecoveryPlan, fmt: str) -> HttpResponse:
-    stem = f"drp-{plan.pk}-v{plan.revision}"
-    if fmt == "docx":
-        return doc.docx_response(plan_document(plan), stem)
-    if fmt == "pdf":
-        return doc.pdf_response(plan_document(plan), stem)
-    raise Http404
+    return respond(lambda: plan_document(plan), f"drp-{plan.pk}-v{plan.revision}", fmt)

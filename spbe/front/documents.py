@@ -4,6 +4,7 @@ The document is described once as plain data so that both formats carry the same
 Disaster Recovery Plan export and meant for release plans and evaluation reports too."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -389,29 +390,29 @@ def _pdf_block(block: Block, styles: dict[str, ParagraphStyle], width: float) ->
     raise TypeError(f"Unknown block: {block!r}")
 
 
-class TotalPagesCanvas(Canvas):
-    """A canvas that keeps every page until the end, so that what is drawn
-    on each (``decorate``: "Halaman x dari y", running heads) knows the
-    total number of pages."""
+def total_pages_canvas(decorate: Callable[[Canvas, int, int], None]) -> type[Canvas]:
+    """A canvas class that keeps every page until the end, so that what
+    ``decorate(canvas, number, total)`` draws on each ("Halaman x dari y",
+    running heads) knows the total number of pages."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._states: list[dict] = []
+    class TotalPagesCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._states: list[dict] = []
 
-    def showPage(self):  # reportlab's name
-        self._states.append(dict(self.__dict__))
-        self._startPage()
+        def showPage(self):  # reportlab's name
+            self._states.append(dict(self.__dict__))
+            self._startPage()
 
-    def save(self):
-        total = len(self._states)
-        for number, state in enumerate(self._states, start=1):
-            self.__dict__.update(state)
-            self.decorate(number, total)
-            super().showPage()
-        super().save()
+        def save(self):
+            total = len(self._states)
+            for number, state in enumerate(self._states, start=1):
+                self.__dict__.update(state)
+                decorate(self, number, total)
+                super().showPage()
+            super().save()
 
-    def decorate(self, number: int, total: int) -> None:
-        raise NotImplementedError
+    return TotalPagesCanvas
 
 
 def to_pdf(document: Document) -> bytes:
@@ -432,27 +433,25 @@ def to_pdf(document: Document) -> bytes:
     label = _("Halaman %(page)d dari %(total)d")
     footer_style = ParagraphStyle("footer", fontName=font, fontSize=7, leading=9, textColor=FOOTER_COLOR)
 
-    class NumberedCanvas(TotalPagesCanvas):
+    def footer_and_page(canvas: Canvas, number: int, total: int) -> None:
         """The footer and "Halaman x dari y" on every page."""
-
-        def decorate(self, number: int, total: int) -> None:
-            self.setStrokeColor(RULE_COLOR)
-            self.setLineWidth(0.5)
-            self.line(margin, 14 * mm, page_width - margin, 14 * mm)
-            self.setFont(font, 7)
-            self.setFillColor(FOOTER_COLOR)
-            text = label % {"page": number, "total": total}
-            self.drawRightString(page_width - margin, 14 * mm - 10, text)
-            if document.footer:  # wrapped beside the page label rather than running into it
-                footer = PdfParagraph(_pdf_text(document.footer), footer_style)
-                _w, h = footer.wrap(page_width - 2 * margin - self.stringWidth(text) - 6 * mm, 10 * mm)
-                footer.drawOn(self, margin, 14 * mm - 2.5 - h)
+        canvas.setStrokeColor(RULE_COLOR)
+        canvas.setLineWidth(0.5)
+        canvas.line(margin, 14 * mm, page_width - margin, 14 * mm)
+        canvas.setFont(font, 7)
+        canvas.setFillColor(FOOTER_COLOR)
+        text = label % {"page": number, "total": total}
+        canvas.drawRightString(page_width - margin, 14 * mm - 10, text)
+        if document.footer:  # wrapped beside the page label rather than running into it
+            footer = PdfParagraph(_pdf_text(document.footer), footer_style)
+            _w, h = footer.wrap(page_width - 2 * margin - canvas.stringWidth(text) - 6 * mm, 10 * mm)
+            footer.drawOn(canvas, margin, 14 * mm - 2.5 - h)
 
     buffer = BytesIO()
     SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=margin,
         title=document.title, author="Layanan SPBE",
-    ).build(story, canvasmaker=NumberedCanvas)  # fmt: skip
+    ).build(story, canvasmaker=total_pages_canvas(footer_and_page))  # fmt: skip
     return buffer.getvalue()
 
 

@@ -78,7 +78,7 @@ def catalog_pdf(qs: QuerySet[Service], title: str) -> HttpResponse:
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
-    from spbe.front.documents import TotalPagesCanvas
+    from spbe.front.documents import total_pages_canvas
 
     font, bold = _pdf_fonts()
     cell = ParagraphStyle("cell", fontName=font, fontSize=7, leading=8.6)
@@ -136,23 +136,21 @@ def catalog_pdf(qs: QuerySet[Service], title: str) -> HttpResponse:
 
     page_label = _("Halaman %(page)d dari %(total)d")
 
-    class NumberedCanvas(TotalPagesCanvas):
+    def head_and_page(canvas, number: int, total: int) -> None:
         """The running head and "page x of y" on every page."""
-
-        def decorate(self, number: int, total: int) -> None:
-            width, height = self._pagesize
-            self.setFont(font, 7)
-            self.setFillColor(colors.HexColor("#5b6670"))
-            if number > 1:  # the first page has the title block
-                self.drawString(12 * mm, height - 8 * mm, f"{title} · {running}")
-            self.drawRightString(width - 12 * mm, 7 * mm, page_label % {"page": number, "total": total})
+        width, height = canvas._pagesize
+        canvas.setFont(font, 7)
+        canvas.setFillColor(colors.HexColor("#5b6670"))
+        if number > 1:  # the first page has the title block
+            canvas.drawString(12 * mm, height - 8 * mm, f"{title} · {running}")
+        canvas.drawRightString(width - 12 * mm, 7 * mm, page_label % {"page": number, "total": total})
 
     buffer = BytesIO()
     document = SimpleDocTemplate(
         buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm,
         bottomMargin=12 * mm, title=str(title), author="Layanan SPBE",
     )  # fmt: skip
-    document.build(story, canvasmaker=NumberedCanvas)
+    document.build(story, canvasmaker=total_pages_canvas(head_and_page))
     response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
     slug = re.sub(r"[^a-z0-9]+", "-", str(title).lower()).strip("-") or "katalog"
     response["Content-Disposition"] = f'attachment; filename="{slug}-{timezone.localtime():%Y%m%d-%H%M}.pdf"'

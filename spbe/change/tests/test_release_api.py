@@ -337,6 +337,19 @@ def test_a_release_whose_window_has_passed_is_not_submitted(world, release, logi
     }
 
 
+def test_a_release_submitted_in_time_is_not_approved_after_its_window(world, release, kabid, login, time_machine):
+    """The rule is the record's, not the reason field's: it comes back as ``non_field_errors``."""
+    assert post(login(world.vendor), detail(release, "submit")).status_code == 200
+    time_machine.move_to(END + minutes(1), tick=False)
+    response = post(login(kabid), detail(release, "approve"), {"comment": "Silakan"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "non_field_errors": ["Jendela rilis sudah lewat: ubah jadwalnya sebelum diajukan."]
+    }
+    release.refresh_from_db()
+    assert release.status == "submitted"
+
+
 # --- After the window ---------------------------------------------------------------------------
 
 
