@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "spbe.monitoring",
     "spbe.continuity",
     "spbe.change",
+    "spbe.evaluation",
     "spbe.front",
 ]
 

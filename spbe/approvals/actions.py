@@ -145,7 +145,9 @@ def awaiting(user) -> list[Approvable]:
     scope = access.scope_for(user)
     found: list[Approvable] = []
     for model in approvable_models():
-        pd_ids = [pd for pd, roles in scope.roles_by_pd.items() if model.approver_role in roles]
+        # a model whose approver depends on the record (an evaluation report) names every role it may be
+        approver_roles = getattr(model, "approver_roles", None) or {model.approver_role}
+        pd_ids = [pd for pd, roles in scope.roles_by_pd.items() if roles & approver_roles]
         if not pd_ids:
             continue
         qs = model.objects.filter(status=ApprovalStatus.SUBMITTED)

@@ -186,7 +186,7 @@ class SlaDocumentForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = SlaDocument
-        fields = ["pd", "title", "vendor", "contract_number", "valid_from", "valid_to", "services"]
+        fields = ["pd", "title", "vendor", "contract_number", "contract_value", "valid_from", "valid_to", "services"]
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}),
             "valid_to": forms.DateInput(attrs={"type": "date"}),

@@ -8,6 +8,8 @@ clocks (spbe.clocks) are owned by the ticket.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +59,11 @@ class SlaDocument(models.Model):
     resolution_1 = models.DurationField(_("penyelesaian urgensi 1 (tinggi)"))
     resolution_2 = models.DurationField(_("penyelesaian urgensi 2 (sedang)"))
     resolution_3 = models.DurationField(_("penyelesaian urgensi 3 (rendah)"))
+    contract_value = models.DecimalField(
+        _("nilai kontrak / anggaran (Rp)"), max_digits=15, decimal_places=0, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("E-2 butir 7: komitmen SLA dievaluasi dari sisi kualitas dan anggaran."),
+    )  # fmt: skip
     created = models.DateTimeField(_("dibuat"), auto_now_add=True)
     last_updated = models.DateTimeField(_("terakhir diubah"), auto_now=True)
 
@@ -152,6 +159,10 @@ class Ticket(models.Model):
     suggestion = models.TextField(_("saran"), blank=True)
     created = models.DateTimeField(_("dibuat"), auto_now_add=True)
     last_updated = models.DateTimeField(_("terakhir diubah"), auto_now=True)
+    # The ticket's SLA clocks, for the evaluation's GROUP BY over tickets
+    # and clocks in one query (spbe.evaluation.figures); no column.
+    clocks = GenericRelation("clocks.Clock", content_type_field="owner_type", object_id_field="owner_id",
+                             related_query_name="ticket")  # fmt: skip
 
     class Meta:
         verbose_name = _("tiket")

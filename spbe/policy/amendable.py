@@ -69,6 +69,9 @@ def amendable_fields(data: dict) -> list[Amendable]:
             continue
         kind = "int" if isinstance(value, int) else "text"
         fields.append(Amendable(f"open_values.{key}", f"Nilai terbuka: {key}", kind))
+    for key in data.get("evaluation", {}):
+        if key not in ("source", "note"):
+            fields.append(Amendable(f"evaluation.{key}", f"E-4 Aturan evaluasi: {key}", "int"))
     return fields
 
 

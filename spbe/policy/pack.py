@@ -116,6 +116,7 @@ class Pack:
     paused_while_waiting: frozenset[str]
     warning_thresholds: tuple[int, ...]
     open_values: dict[str, Any] = field(default_factory=dict)
+    evaluation: dict[str, int] = field(default_factory=dict)
 
     def priority(self, impact: str, group: str, classification: str) -> int:
         """P-2: impact × group × classification -> 1 (highest) .. 6."""
@@ -337,6 +338,24 @@ def _maturity(c: _Checker, data: dict) -> list[dict]:
     return levels
 
 
+def _evaluation(c: _Checker, data: dict) -> dict[str, int]:
+    """E-2, E-4: the evaluation's thresholds, whole numbers from 0; optional
+    (docs/evaluation.md gives the defaults)."""
+    section = c.table(data.get("evaluation"), "evaluation") if "evaluation" in data else {}
+    values = {}
+    for key, value in section.items():
+        if key in ("source", "note"):
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            c.fail(f"evaluation.{key}", "must be a whole number, 0 or more")
+            continue
+        if key.endswith("_percent") and value > 100:
+            c.fail(f"evaluation.{key}", "a percentage is at most 100")
+            continue
+        values[key] = value
+    return values
+
+
 def _clocks(c: _Checker, data: dict) -> tuple[dict[str, str], frozenset[str], tuple[int, ...]]:
     section = c.table(data.get("clocks"), "clocks")
     c.source(section, "clocks")
@@ -420,6 +439,7 @@ def validate(data: dict[str, Any], file: str = "<pack>") -> Pack:
         categories = []
     calendars, paused, thresholds = _clocks(c, data)
     open_values = c.table(data.get("open_values"), "open_values")
+    evaluation = _evaluation(c, data)
     if c.problems:
         raise PackError(c.problems)
     return Pack(
@@ -429,7 +449,7 @@ def validate(data: dict[str, Any], file: str = "<pack>") -> Pack:
         sla_resolution=sla_resolution, escalation=escalation, maturity=maturity, working_hours=week,
         ramadan_hours=ramadan, time_zone=time_zone, holiday_categories=tuple(categories),
         clock_calendars=calendars, paused_while_waiting=paused, warning_thresholds=thresholds,
-        open_values=dict(open_values),
+        open_values=dict(open_values), evaluation=evaluation,
     )  # fmt: skip
 
 
