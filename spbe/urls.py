@@ -55,6 +55,7 @@ urlpatterns = [
     path("pemantauan/", include("spbe.monitoring.urls")),
     path("pemulihan/", include("spbe.continuity.urls")),
     path("perubahan/", include("spbe.change.urls")),
+    path("evaluasi/", include("spbe.evaluation.urls")),
     path("status/", include("spbe.monitoring.urls_public")),
     path("publik/", include("spbe.catalog.urls_public")),
     path(

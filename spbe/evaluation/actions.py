@@ -19,6 +19,7 @@ from spbe.audit.models import AuditAction
 from spbe.audit.record import diff, record, snapshot
 from spbe.catalog.models import Service
 from spbe.continuity.models import RecoveryPlan
+from spbe.evaluation import dashboard
 from spbe.evaluation.choices import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
@@ -64,11 +65,16 @@ def can_view(user, report: EvaluationReport) -> bool:
 
 
 def can_draft(user, pd, scope: str) -> bool:
-    """A PD's staff draft its report; the Koordinator SPBE drafts the Pemda's."""
+    """A PD's staff draft its report; Diskominfo's staff or the Koordinator
+    SPBE draft the Pemda's (kept at Diskominfo). The Koordinator approves
+    the Pemda's report and approvals refuse self-approval, so someone else
+    of Diskominfo must be able to draft it."""
     held = access.scope_for(user)
     if held.is_system_admin or pd.pemda_id in held.coordinator_pemda_ids:
         return True
-    return scope == ReportScope.PD and bool(held.roles_in(pd.pk) & STRUCTURAL_ROLES)
+    if scope == ReportScope.PEMDA and not pd.is_spbe_coordinator:
+        return False
+    return bool(held.roles_in(pd.pk) & STRUCTURAL_ROLES)
 
 
 def can_follow_up(user, action: FollowUpAction) -> bool:
@@ -250,6 +256,7 @@ def report_approved(report: EvaluationReport) -> None:
     report.figures = compute(subject_of(report))
     report.frozen_at = timezone.now()
     report.save(update_fields=["figures", "frozen_at", "last_updated"])
+    dashboard.forget(report.pd)
 
 
 def carried_actions(report: EvaluationReport):
@@ -395,6 +402,7 @@ def complete_action(
         pemda=action.pemda,
         changes=diff(before, snapshot(action, ["status", "after_version", "evidence_note"])),
     )
+    dashboard.forget(action.pd)
     _event(
         action.report, actor, ReportEventKind.ACTION, _("Tindak lanjut selesai: %(title)s.") % {"title": action.title}
     )

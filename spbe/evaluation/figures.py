@@ -80,8 +80,9 @@ def subject_of(report) -> Subject:
 
 
 def figures_of(report, now: datetime | None = None) -> dict:
-    """The frozen figures of an approved report, or a fresh computation."""
-    if report.figures is not None:
+    """The frozen figures of an approved report, or a fresh computation
+    (a draft, or a revision reopened by any path, always recomputes)."""
+    if report.figures is not None and report.status == ApprovalStatus.APPROVED:
         return report.figures
     return compute(subject_of(report), now=now)
 

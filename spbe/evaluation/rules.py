@@ -47,7 +47,7 @@ def required_chapters(report) -> list[str]:
     from spbe.evaluation.figures import sla_documents_in, subject_of
 
     chapters = list(MANDATORY_CHAPTERS)
-    if report.figures is not None:
+    if report.figures is not None and report.status == "approved":
         has_sla = bool(report.figures["sla"]["documents"])
     else:
         has_sla = sla_documents_in(subject_of(report)).exists()

@@ -78,11 +78,14 @@ STAGES = {
         _("Evaluasi"),
         _("Pedoman 2.3 — mengukur efektivitas manajemen layanan dan menindaklanjutinya."),
         [
-            Requirement("E-1", _("Evaluasi Manajemen Layanan")),
-            Requirement("E-2", _("Laporan Evaluasi")),
+            Requirement(
+                "E-1", _("Dasbor evaluasi: target, ketersediaan, kepuasan, kematangan"), "evaluation:dashboard"
+            ),
+            Requirement("E-2", _("Laporan Evaluasi"), "evaluation:report_list"),
+            Requirement("E-2", _("Tindak lanjut evaluasi"), "evaluation:action_list"),
             Requirement("E-3", _("Dokumen Kesepakatan Tingkat Layanan (SLA): tabel paket kebijakan"), "policy:mine"),
             Requirement("E-3", _("Dokumen SLA per PD atau kontrak vendor"), "desk:sla_list"),
-            Requirement("E-4", _("Tingkat Kematangan (PermenPANRB 59/2020)")),
+            Requirement("E-4", _("Tingkat Kematangan (PermenPANRB 59/2020) dan bukti dukung"), "evaluation:maturity"),
         ],
     ),
     "pengaturan": (

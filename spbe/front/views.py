@@ -20,6 +20,7 @@ from spbe.front.metrics import exposition
 from spbe.front.models import Heartbeat
 from spbe.front.pedoman import STAGES
 from spbe.org import access
+from spbe.org.choices import Role
 from spbe.org.models import RoleAssignment
 
 HEARTBEAT_STALE = timedelta(minutes=5)
@@ -37,8 +38,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "pd_count": access.visible_pds(request.user).count() if scope.is_staff_member else 0,
         "people_count": access.visible_people(request.user).count() if access.can_manage_org(request.user) else 0,
+        "board": _evaluation_board(request, scope),
     }
     return render(request, "front/dashboard.html", context)
+
+
+def _evaluation_board(request: HttpRequest, scope) -> dict | None:
+    """The heads of a PD, the PJ roles and the Koordinator SPBE start on
+    their services against targets (E-1): the evaluation dashboard."""
+    from spbe.evaluation.views_dashboard import dashboard_context
+
+    leads = {Role.PIMPINAN_PD, Role.PJ_PENYEDIA, Role.PJ_INFRA}
+    if not scope.coordinator_pemda_ids and not any(roles & leads for roles in scope.roles_by_pd.values()):
+        return None
+    return dashboard_context(request)
 
 
 @login_required

@@ -1,0 +1,227 @@
+"""What the dashboards show (E-1, E-4): each PD's services against their
+targets (met / at risk / missed), open P1–P2 complaints, availability of
+the last 90 days, the satisfaction trend and the maturity level.
+
+A service is
+
+* **missed** when its availability over the last 90 days is below its
+  target (O-4, P-4 item 7);
+* **at risk** when it has an open P1 or P2 complaint, an SLA clock breached
+  in the last 30 days, or availability less than 0.1 point above target;
+* **met** otherwise, when it is measured at all; **no data** when neither
+  monitoring nor a ticket says anything.
+
+The live figures are a fixed number of indexed queries for any number of
+PDs. The satisfaction trend (monthly) and the maturity level change slowly
+and cost the most, so they are kept in the cache for ``SLOW_SECONDS``; an
+approved report or a completed action clears its PD's entry at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db.models import Avg, Count
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+
+from spbe.catalog.choices import Lifecycle
+from spbe.catalog.models import Service
+from spbe.clocks.choices import ClockState
+from spbe.clocks.models import Clock
+from spbe.desk.choices import OPEN_STATUSES, TicketKind
+from spbe.desk.models import Ticket
+from spbe.evaluation import maturity
+from spbe.monitoring.availability import availability_many
+
+WINDOW = timedelta(days=90)
+BREACH_WINDOW = timedelta(days=30)
+AT_RISK_MARGIN = Decimal("0.1")
+SLOW_SECONDS = 600
+TREND_MONTHS = 12
+
+
+@dataclass
+class ServiceState:
+    service: Service
+    state: str  # met | at_risk | missed | no_data
+    availability: Decimal | None
+    open_urgent: int = 0
+    breaches: int = 0
+
+
+@dataclass
+class Board:
+    """One PD on the dashboard."""
+
+    pd: object
+    services: list[ServiceState] = field(default_factory=list)
+    open_urgent: int = 0
+    satisfaction: list[tuple[str, float | None]] = field(default_factory=list)
+    level: int = 1
+    level_name: str = ""
+    missing: list[str] = field(default_factory=list)
+
+    def count(self, state: str) -> int:
+        return sum(1 for s in self.services if s.state == state)
+
+    @property
+    def met(self) -> int:
+        return self.count("met")
+
+    @property
+    def at_risk(self) -> int:
+        return self.count("at_risk")
+
+    @property
+    def missed(self) -> int:
+        return self.count("missed")
+
+    @property
+    def satisfaction_average(self) -> float | None:
+        values = [v for _m, v in self.satisfaction if v is not None]
+        return round(sum(values) / len(values), 2) if values else None
+
+    @property
+    def queue_url(self) -> str:
+        return reverse("desk:queue") + f"?pd={self.pd.pk}&kind=complaint&priority=1&priority=2"
+
+    @property
+    def maturity_url(self) -> str:
+        return reverse("evaluation:maturity") + f"?pd={self.pd.pk}"
+
+
+def _state(availability, target, open_urgent: int, breaches: int) -> str:
+    if availability is not None and target is not None and availability < target:
+        return "missed"
+    if (
+        open_urgent
+        or breaches
+        or (availability is not None and target is not None and availability < target + AT_RISK_MARGIN)
+    ):
+        return "at_risk"
+    return "met" if availability is not None else "no_data"
+
+
+def boards(pds: list, now: datetime | None = None) -> list[Board]:
+    """Every PD's board, in the order given."""
+    now = now or timezone.now()
+    services = list(
+        Service.objects.filter(pd__in=pds, lifecycle=Lifecycle.ACTIVE)
+        .select_related("pd", "pd__pemda")
+        .order_by("name")
+    )
+    availability = availability_many(services, now - WINDOW, now, now=now)
+    urgent = _open_urgent(pds)
+    breaches = _recent_breaches(pds, now)
+    by_pd: dict[int, Board] = {pd.pk: Board(pd=pd) for pd in pds}
+    for service in services:
+        figure = availability[service.pk].percent
+        open_urgent, breached = urgent.get(service.pk, 0), breaches.get(service.pk, 0)
+        state = _state(figure, service.availability_target, open_urgent, breached)
+        by_pd[service.pd_id].services.append(ServiceState(service, state, figure, open_urgent, breached))
+    for board in by_pd.values():
+        board.open_urgent = sum(s.open_urgent for s in board.services)
+        _add_slow(board, now)
+    return [by_pd[pd.pk] for pd in pds]
+
+
+def _open_urgent(pds: list) -> dict[int, int]:
+    """Open P1 and P2 complaints per service (the queue's open-priority index)."""
+    rows = (
+        Ticket.objects.filter(
+            pd__in=pds, status__in=sorted(OPEN_STATUSES), priority__in=[1, 2], kind=TicketKind.COMPLAINT
+        )
+        .values("service_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["service_id"]: r["n"] for r in rows}
+
+
+def _recent_breaches(pds: list, now: datetime) -> dict[int, int]:
+    """SLA clocks breached in the last 30 days per service (clock_breached_idx)."""
+    rows = (
+        Clock.objects.filter(
+            owner_type=ContentType.objects.get_for_model(Ticket),
+            state=ClockState.BREACHED,
+            due_at__gte=now - BREACH_WINDOW,
+            ticket__pd__in=pds,
+        )
+        .values("ticket__service_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["ticket__service_id"]: r["n"] for r in rows}
+
+
+def cache_key(pd_id: int) -> str:
+    return f"evaluation:board:{pd_id}"
+
+
+def pemda_cache_key(pemda_id: int) -> str:
+    return f"evaluation:pemda:{pemda_id}"
+
+
+def forget(pd) -> None:
+    """Drop a PD's and its Pemda's slow figures (a report approved, an
+    action completed): the level shown moves at once."""
+    cache.delete_many([cache_key(pd.pk), pemda_cache_key(pd.pemda_id)])
+
+
+def _add_slow(board: Board, now: datetime) -> None:
+    slow = cache.get(cache_key(board.pd.pk))
+    if slow is None:
+        slow = _slow_figures(board.pd, now)
+        cache.set(cache_key(board.pd.pk), slow, SLOW_SECONDS)
+    board.satisfaction = slow["satisfaction"]
+    board.level, board.level_name, board.missing = slow["level"], slow["level_name"], slow["missing"]
+
+
+def _slow_figures(pd, now: datetime) -> dict:
+    zone = ZoneInfo(pd.pemda.time_zone)
+    today = now.astimezone(zone).date()
+    start, end = maturity.default_period(today)
+    result = maturity.assess(pd.pemda, pd, start=start, end=end, today=today)
+    first = (today.replace(day=1) - timedelta(days=366)).replace(day=1)
+    rows = (
+        Ticket.objects.filter(
+            pd=pd, satisfaction__isnull=False, reported_at__gte=datetime.combine(first, datetime.min.time(), zone)
+        )
+        .annotate(month=TruncMonth("reported_at", tzinfo=zone))
+        .values("month")
+        .annotate(average=Avg("satisfaction"))
+        .order_by("month")
+    )
+    averages = {r["month"].date().isoformat()[:7]: round(float(r["average"]), 2) for r in rows}
+    months = []
+    cursor = first
+    for _index in range(TREND_MONTHS + 1):
+        months.append(cursor.isoformat()[:7])
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return {
+        "satisfaction": [(month, averages.get(month)) for month in months[-TREND_MONTHS:]],
+        "level": result.level,
+        "level_name": result.name,
+        "missing": [c.missing for c in result.next_missing],
+    }
+
+
+def pemda_level(pemda, now: datetime | None = None) -> dict:
+    """The Pemda's own level (the Koordinator's view), kept like a PD's."""
+    key = pemda_cache_key(pemda.pk)
+    slow = cache.get(key)
+    if slow is None:
+        now = now or timezone.now()
+        today = now.astimezone(ZoneInfo(pemda.time_zone)).date()
+        start, end = maturity.default_period(today)
+        result = maturity.assess(pemda, None, start=start, end=end, today=today)
+        slow = {"level": result.level, "level_name": result.name, "missing": [c.missing for c in result.next_missing]}
+        cache.set(key, slow, SLOW_SECONDS)
+    return slow
