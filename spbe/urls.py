@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from spbe.change.api import api_urlpatterns as change_api
 from spbe.continuity.api import api_urlpatterns as continuity_api
 from spbe.desk.api import TicketViewSet
+from spbe.evaluation.api import api_urlpatterns as evaluation_api
 from spbe.front import views as front_views
 from spbe.monitoring.api import api_urlpatterns as monitoring_api
 from spbe.org import api as org_api
@@ -34,6 +35,7 @@ api_patterns = [
     path("", include(ticket_router.urls)),
     path("", include(continuity_api)),
     path("", include(change_api)),
+    path("", include(evaluation_api)),
     path("pemantauan/", include(monitoring_api)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

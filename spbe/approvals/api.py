@@ -21,12 +21,13 @@ def as_api_error(error: DjangoValidationError) -> ValidationError:
                             for name, messages in error.message_dict.items()})  # fmt: skip
 
 
-def submit_record(user, record: Approvable, *, already: str, denied: str) -> None:
-    """Submit a draft; ``already`` says it is not one, ``denied`` that the user may not."""
+def submit_record(user, record: Approvable, *, already: str, denied: str, submit=actions.submit) -> None:
+    """Submit a draft; ``already`` says it is not one, ``denied`` that the user may not.
+    ``submit`` is the record's own action when it writes a timeline too."""
     if not record.is_editable:
         raise ValidationError({"non_field_errors": [already]})
     try:
-        actions.submit(user, record)
+        submit(user, record)
     except DjangoPermissionDenied:
         raise PermissionDenied(denied) from None
     except DjangoValidationError as error:

@@ -58,12 +58,6 @@ def _event(report: EvaluationReport, actor, kind: ReportEventKind, message: str)
 # --- who may -----------------------------------------------------------------------------------
 
 
-def can_view(user, report: EvaluationReport) -> bool:
-    """The PD's staff, the Pemda's Koordinator SPBE and the approver; a
-    Pemda's report: Diskominfo's staff and the Koordinator."""
-    return approvals.can_view(user, report)
-
-
 def can_draft(user, pd, scope: str) -> bool:
     """A PD's staff draft its report; Diskominfo's staff or the Koordinator
     SPBE draft the Pemda's (kept at Diskominfo). The Koordinator approves

@@ -48,7 +48,10 @@ def visible_reports(user):
 
 
 def visible_actions(user):
-    return access.filter_by_pd(user, FollowUpAction.objects.select_related("pd", "owner", "report"))
+    """The report's readers, and the action's owner even from another PD
+    (an action of the Pemda's report is owned by any PD's staff)."""
+    qs = FollowUpAction.objects.select_related("pd", "owner", "report")
+    return access.filter_by_pd(user, qs) | qs.filter(owner_id=user.pk)
 
 
 def _report_or_404(request: HttpRequest, pk: int) -> EvaluationReport:
