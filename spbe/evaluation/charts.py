@@ -202,7 +202,13 @@ def _bar_layout(bars: list[Bar], title: str, unit: str, target: float | None, ma
             end = x_of(bar.value)
             text = _with_unit(bar.value, unit)
             color = STATE_COLORS.get(bar.state, STATE_COLORS["neutral"])
-            shapes = [label, _Rect(left, y, max(end - left, 1), BAR_H, color), _Text(end + 6, y + BAR_H / 2 + 4, text)]
+            halo = _Rect(end + 2, y, _font(12).getlength(text) + 8, BAR_H, "#ffffff")  # over the target line
+            shapes = [
+                label,
+                _Rect(left, y, max(end - left, 1), BAR_H, color),
+                halo,
+                _Text(end + 6, y + BAR_H / 2 + 4, text),
+            ]
             tip = f"{bar.label}: {text}"
         chart.items.append(_Group(shapes, url=bar.url, tip=tip))
         chart.summary.append(tip)

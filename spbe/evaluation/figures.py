@@ -11,7 +11,7 @@ as it was (``EvaluationReport.figures``).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -99,6 +99,8 @@ def compute(subject: Subject, now: datetime | None = None) -> dict:
     tickets = _ticket_figures(subject, rules)
     return {
         "period": {"start": subject.start.isoformat(), "end": subject.end.isoformat()},
+        # the thresholds the verdicts used, frozen with them (an amended pack never recolours a report)
+        "rules": asdict(rules),
         "computed_at": now.isoformat(),
         "services": {
             str(s.pk): {"name": s.name, "pd": s.pd.abbreviation or s.pd.name, "classification": s.classification}

@@ -508,12 +508,10 @@ def maturity_page(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def evidence_pack(request: HttpRequest) -> HttpResponse:
-    from spbe.evaluation.evidence import evidence_pack as build
+    """The bukti dukung ZIP of the PD (or the Pemda) the maturity page shows."""
+    from spbe.evaluation.evidence import evidence_response
 
     _form, pemda, pd, start, end = maturity_subject(request)
     if pemda is None:
         raise Http404
-    data, filename = build(pemda, pd, start=start, end=end)
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return evidence_response(pemda, pd, start=start, end=end)

@@ -28,6 +28,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, HRFlowable, Image, KeepTogether, LongTable, SimpleDocTemplate, Spacer
+from reportlab.platypus import PageBreak as PdfPageBreak
 from reportlab.platypus import Paragraph as PdfParagraph
 from reportlab.platypus import Table as PdfTable
 
@@ -55,7 +56,7 @@ class Letterhead:
 @dataclass(frozen=True)
 class Heading:
     text: str
-    level: int = 1  # 1 or 2
+    level: int = 1  # 1, 2 or 3
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,21 @@ class Signatures:
     blocks: list[Signature]  # two per row; a lone one in a row goes to the right, as on a letter
 
 
-Block = Heading | Paragraph | KeyValues | Table | Signatures
+@dataclass(frozen=True)
+class Figure:
+    """A picture (a chart) as PNG bytes, centred, with an optional caption under it."""
+
+    png: bytes
+    width_mm: float = WIDTH_MM - 10
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """What follows starts on a new page (after a report's cover)."""
+
+
+Block = Heading | Paragraph | KeyValues | Table | Signatures | Figure | PageBreak
 
 
 @dataclass(frozen=True)
@@ -222,7 +237,7 @@ def _docx_letterhead(doc, letterhead: Letterhead) -> None:
 
 def _docx_block(doc, block: Block) -> None:
     if isinstance(block, Heading):
-        doc.add_heading(block.text, level=min(max(block.level, 1), 2))
+        doc.add_heading(block.text, level=min(max(block.level, 1), 3))
     elif isinstance(block, Paragraph):
         doc.add_paragraph().add_run(_xml_safe(block.text))
     elif isinstance(block, KeyValues):
@@ -255,6 +270,14 @@ def _docx_block(doc, block: Block) -> None:
                     _docx_line(paragraph, text, center=True, **styles.get(kind, {}))
                     paragraph.paragraph_format.keep_with_next = True
                     paragraph.paragraph_format.space_before = Pt(18) if number == 0 else None
+    elif isinstance(block, Figure):
+        picture = _docx_line(doc.add_paragraph(), "", center=True)
+        picture.paragraph_format.keep_with_next = bool(block.caption)
+        picture.add_run().add_picture(BytesIO(block.png), width=Mm(block.width_mm))
+        if block.caption:
+            _docx_line(doc.add_paragraph(), block.caption, size=9, center=True).paragraph_format.space_after = Pt(8)
+    elif isinstance(block, PageBreak):
+        doc.add_page_break()
     else:
         raise TypeError(f"Unknown block: {block!r}")
 
@@ -284,7 +307,7 @@ def to_docx(document: Document) -> bytes:
     section.footer_distance = Mm(10)
     _docx_font(doc.styles["Normal"], 11)
     doc.styles["Normal"].paragraph_format.space_after = Pt(6)
-    for level, size in ((1, 12), (2, 11)):
+    for level, size in ((1, 12), (2, 11), (3, 10.5)):
         _docx_font(doc.styles[f"Heading {level}"], size, bold=True)
         doc.styles[f"Heading {level}"].paragraph_format.space_before = Pt(12)
         doc.styles[f"Heading {level}"].paragraph_format.space_after = Pt(4)
@@ -321,6 +344,7 @@ def _pdf_styles(font: str, bold: str) -> dict[str, ParagraphStyle]:
         "head": ParagraphStyle("head", parent=cell, fontName=bold),
         "h1": ParagraphStyle("h1", parent=body, fontName=bold, fontSize=12, leading=16, spaceBefore=10),
         "h2": ParagraphStyle("h2", parent=body, fontName=bold, fontSize=10.5, leading=14, spaceBefore=8),
+        "h3": ParagraphStyle("h3", parent=body, fontName=bold, fontSize=10, leading=13, spaceBefore=6, spaceAfter=4),
         "pemda": ParagraphStyle("pemda", parent=center, fontSize=13, leading=17),
         "pd": ParagraphStyle("pd", parent=center, fontName=bold, fontSize=14, leading=18),
         "title": ParagraphStyle("title", parent=center, fontName=bold, fontSize=13, leading=17),
@@ -352,7 +376,7 @@ def _pdf_block(block: Block, styles: dict[str, ParagraphStyle], width: float) ->
 
     if isinstance(block, Heading):
         # rather than keepWithNext, which would push a page-long paragraph with its heading to the next page
-        return [CondPageBreak(25 * mm), para(block.text, "h1" if block.level <= 1 else "h2")]
+        return [CondPageBreak(25 * mm), para(block.text, {1: "h1", 2: "h2"}.get(max(block.level, 1), "h3"))]
     if isinstance(block, Paragraph):
         return [para(block.text)]
     if isinstance(block, KeyValues):
@@ -387,6 +411,13 @@ def _pdf_block(block: Block, styles: dict[str, ParagraphStyle], width: float) ->
         table = PdfTable(rows, colWidths=[width / 2] * 2)
         table.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 8 * mm)])
         return [KeepTogether(table)]
+    if isinstance(block, Figure):
+        w, h = ImageReader(BytesIO(block.png)).getSize()
+        picture = Image(BytesIO(block.png), width=block.width_mm * mm, height=block.width_mm * mm * h / w)
+        caption = [para(block.caption, "small")] if block.caption else []
+        return [KeepTogether([picture, *caption]), Spacer(1, 4 * mm)]
+    if isinstance(block, PageBreak):
+        return [PdfPageBreak()]
     raise TypeError(f"Unknown block: {block!r}")
 
 

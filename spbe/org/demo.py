@@ -13,6 +13,7 @@ from spbe.catalog.demo import load_catalog_demo
 from spbe.change.demo import load_change_demo, load_project_demo
 from spbe.continuity.demo import load_continuity_demo
 from spbe.desk.demo import load_desk_demo
+from spbe.evaluation.demo import load_evaluation_demo
 from spbe.monitoring.demo import load_monitoring_demo
 from spbe.org.choices import PDKind, PemdaKind, Role, TimeZone
 from spbe.org.models import Pemda, PerangkatDaerah, RoleAssignment, User
@@ -193,6 +194,7 @@ def load_demo() -> list[DemoLogin]:
         load_continuity_demo(pemda)
         load_change_demo(pemda)
         load_project_demo(pemda)
+        load_evaluation_demo(pemda)
     return demo_logins()
 
 

@@ -5,15 +5,21 @@ met or breached for a reason the test can name."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from spbe.approvals.models import ApprovalStatus
+from spbe.catalog.models import OperatingTarget, ServiceNeeds
+from spbe.change.models import Release
+from spbe.cmdb.models import Application, AppManagementTarget
+from spbe.continuity.tests.factories import approved_plan
 from spbe.desk import actions as desk
 from spbe.desk.actions import Reporter
 from spbe.desk.choices import TicketKind
 from spbe.evaluation import actions
 from spbe.evaluation.actions import Period
 from spbe.evaluation.choices import PeriodKind, ReportScope
+from spbe.monitoring.models import Check
 
 WIB = ZoneInfo("Asia/Jakarta")
 SEMESTER = Period(PeriodKind.SEMESTER, date(2026, 1, 1), date(2026, 6, 30))
@@ -49,3 +55,36 @@ def write_all(report, actor) -> None:
 
     for chapter in required_chapters(report):
         actions.write_analysis(actor, report, chapter, obstacles="Server lama sering penuh.", improvements="")
+
+
+def plan(world, service) -> Application:
+    """P-6, P-8 and P-10 approved for the service and its application (level 2)."""
+    app = Application.objects.get(pd=world.dukcapil)
+    approved = {"status": ApprovalStatus.APPROVED, "drafted_by": world.owner_admin}
+    ServiceNeeds.objects.create(service=service, business_process="-", needs="-", design="-", technology="-",
+                                evaluation="-", **approved)  # fmt: skip
+    OperatingTarget.objects.create(application=app, classification="kritis", availability_target=99, **approved)
+    AppManagementTarget.objects.create(application=app, design_plan="-", implementation_plan="-", testing_plan="-",
+                                       maintenance_plan="-", evaluation_basis="-", **approved)  # fmt: skip
+    return app
+
+
+def operate(world, service, pj, first_day: date) -> None:
+    """Records of every process in the half-year from ``first_day`` (level
+    3): a complaint answered late and solved late, a request, a check on the
+    service, a DRP in force, an approved release."""
+    day = datetime.combine(first_day + timedelta(days=60), time(9), WIB)
+    ticket(service, world.owner_admin, reported=day, responded=day + timedelta(hours=2),
+           resolved=day + timedelta(days=7), rating=3, cause="Disk server penuh")  # fmt: skip
+    ticket(service, world.owner_admin, TicketKind.REQUEST, reported=day + timedelta(days=1),
+           resolved=day + timedelta(days=1, hours=1), rating=5)  # fmt: skip
+    Check.objects.create(pemda=world.yogya, pd=world.dukcapil, name="SIAK", kind="http", service=service,
+                         target="https://siak.jogjakota.go.id/")  # fmt: skip
+    approved_plan(world, service, pj)
+    window = day + timedelta(days=30, hours=11)
+    release = Release.objects.create(
+        pd=world.dukcapil, title="SIAK 2.1", basis="initiative", description="-", steps="-", rollback_plan="-",
+        test_plan="-", window_start=window, window_end=window + timedelta(hours=2), announcement="-",
+        status=ApprovalStatus.APPROVED, drafted_by=world.vendor,
+    )  # fmt: skip
+    release.services.add(service)

@@ -9,19 +9,12 @@ from datetime import date, timedelta
 import pytest
 
 from spbe.approvals import actions as approvals
-from spbe.approvals.models import ApprovalStatus
-from spbe.catalog.models import OperatingTarget, ServiceNeeds
-from spbe.change.models import Release
-from spbe.cmdb.models import Application, AppManagementTarget
-from spbe.continuity.tests.factories import approved_plan
-from spbe.desk.choices import TicketKind
 from spbe.evaluation import actions
 from spbe.evaluation.choices import ActionTarget, Chapter
 from spbe.evaluation.figures import figures_of
 from spbe.evaluation.maturity import assess
 from spbe.evaluation.models import FollowUpAction
-from spbe.evaluation.tests.factories import at, report_of, ticket, write_all
-from spbe.monitoring.models import Check
+from spbe.evaluation.tests.factories import at, operate, plan, report_of, ticket, write_all
 from spbe.policy import versions
 
 pytestmark = pytest.mark.django_db
@@ -34,33 +27,13 @@ def level(world, pd="dukcapil", **kw):
 
 
 @pytest.fixture
-def planned(world, service, pj):
-    """P-6, P-8 and P-10 approved for the service and its application."""
-    app = Application.objects.get(pd=world.dukcapil)
-    approved = {"status": ApprovalStatus.APPROVED, "drafted_by": world.owner_admin}
-    ServiceNeeds.objects.create(service=service, business_process="-", needs="-", design="-", technology="-",
-                                evaluation="-", **approved)  # fmt: skip
-    OperatingTarget.objects.create(application=app, classification="kritis", availability_target=99, **approved)
-    AppManagementTarget.objects.create(application=app, design_plan="-", implementation_plan="-", testing_plan="-",
-                                       maintenance_plan="-", evaluation_basis="-", **approved)  # fmt: skip
-    return app
+def planned(world, service):
+    return plan(world, service)
 
 
 @pytest.fixture
 def operated(world, service, pj, planned):
-    """Every process has records: requests and complaints, a check on the
-    service, a DRP in force, an approved release in the period."""
-    ticket(service, world.owner_admin, reported=at(2026, 3, 2, 9, 0), responded=at(2026, 3, 2, 9, 5))
-    ticket(service, world.owner_admin, TicketKind.REQUEST, reported=at(2026, 3, 3, 9, 0))
-    Check.objects.create(pemda=world.yogya, pd=world.dukcapil, name="SIAK", kind="http", service=service,
-                         target="https://siak.jogjakota.go.id/")  # fmt: skip
-    approved_plan(world, service, pj)
-    release = Release.objects.create(
-        pd=world.dukcapil, title="SIAK 2.1", basis="initiative", description="-", steps="-", rollback_plan="-",
-        test_plan="-", window_start=at(2026, 4, 4, 20, 0), window_end=at(2026, 4, 4, 22, 0), announcement="-",
-        status=ApprovalStatus.APPROVED, drafted_by=world.vendor,
-    )  # fmt: skip
-    release.services.add(service)
+    operate(world, service, pj, START)
 
 
 def test_a_pd_without_planning_is_at_level_1_and_is_told_what_to_plan(world, service):
