@@ -84,6 +84,10 @@ class Board:
         return self.count("missed")
 
     @property
+    def no_data(self) -> int:
+        return self.count("no_data")
+
+    @property
     def satisfaction_average(self) -> float | None:
         values = [v for _m, v in self.satisfaction if v is not None]
         return round(sum(values) / len(values), 2) if values else None

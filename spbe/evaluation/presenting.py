@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from spbe.evaluation.charts import Bar, bar_svg
 from spbe.evaluation.choices import Chapter
+from spbe.evaluation.export_chapters import rupiah
 
 LETTERS = dict(zip(Chapter.values, "abcdefg", strict=True))
 
@@ -348,10 +349,6 @@ def _planning(figures: dict) -> dict:
         ],
         "facts": facts,
     }
-
-
-def rupiah(value) -> str:
-    return "–" if value is None else "Rp " + f"{value:,.0f}".replace(",", ".")
 
 
 def _sla(figures: dict) -> dict:

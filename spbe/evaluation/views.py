@@ -211,15 +211,8 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ReportTextForm(request.POST or None, instance=EvaluationReport.objects.get(pk=report.pk))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            actions.update_report(
-                request.user,
-                report,
-                title=data["title"],
-                introduction=data["introduction"],
-                conclusion=data["conclusion"],
-            )
+            actions.update_report(request.user, report, **form.cleaned_data)
         except ValidationError as error:
             add_action_errors(form, error)
         else:
@@ -396,15 +389,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         complete_form = CompleteForm(request.POST or None, request.FILES or None)
         status_form = StatusForm(initial={"status": action.status})
         if request.method == "POST" and complete_form.is_valid():
-            data = complete_form.cleaned_data
             try:
-                actions.complete_action(
-                    request.user,
-                    action,
-                    evidence_note=data["evidence_note"],
-                    evidence_file=data["evidence_file"],
-                    after_version=data["after_version"],
-                )
+                actions.complete_action(request.user, action, **complete_form.cleaned_data)
             except ValidationError as error:
                 add_action_errors(complete_form, error)
             else:

@@ -34,7 +34,8 @@ from spbe.evaluation import actions
 from spbe.evaluation.actions import Period
 from spbe.evaluation.choices import ActionStatus, ActionTarget, Chapter, PeriodKind, ReportScope
 from spbe.evaluation.evidence import evidence_pack
-from spbe.evaluation.export import build, report_document, rupiah
+from spbe.evaluation.export import build, report_document
+from spbe.evaluation.export_chapters import rupiah
 from spbe.evaluation.models import FollowUpAction
 from spbe.evaluation.tests.factories import SEMESTER, at, report_of, ticket, write_all
 from spbe.front import documents as doc

@@ -247,3 +247,10 @@ def test_approved_report_cannot_take_new_actions(world, report):
                 procedure="SOP",
             ),
         )
+
+
+def test_the_submitted_report_waits_in_the_heads_inbox(world, login, report):
+    write_all(report, world.owner_admin)
+    actions.submit(world.owner_admin, report)
+    assert report.title in login(world.owner_head).get(reverse("approvals:inbox")).content.decode()
+    assert report.title not in login(world.owner_admin).get(reverse("approvals:inbox")).content.decode()
