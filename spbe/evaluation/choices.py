@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReportScope(models.TextChoices):
@@ -46,7 +47,7 @@ MANDATORY_CHAPTERS = (
 class ActionStatus(models.TextChoices):
     OPEN = "open", _("Belum dimulai")
     IN_PROGRESS = "in_progress", _("Sedang dikerjakan")
-    DONE = "done", _("Selesai")
+    DONE = "done", pgettext_lazy("tindak lanjut", "Selesai")
     CANCELLED = "cancelled", _("Dibatalkan")
 
 

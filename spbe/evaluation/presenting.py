@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from spbe.evaluation.charts import Bar, bar_svg
 from spbe.evaluation.choices import Chapter
@@ -395,7 +396,7 @@ def _sla(figures: dict) -> dict:
             % {
                 "doc": doc["title"],
                 "number": b["number"],
-                "what": _("respon") if b["commitment"] == "sla_response" else _("penyelesaian"),
+                "what": _("respon") if b["commitment"] == "sla_response" else pgettext("komitmen SLA", "penyelesaian"),
             }
             for b in doc["breaches"]
         ]
