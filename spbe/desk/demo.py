@@ -14,6 +14,7 @@ from spbe.catalog.models import Service
 from spbe.desk import actions
 from spbe.desk.actions import Reporter
 from spbe.desk.choices import ReportingMethod, TicketKind
+from spbe.desk.models import SlaDocument
 from spbe.notify.models import OutboxMessage, OutboxStatus
 from spbe.notify.outbox import without_dispatch
 
@@ -42,12 +43,31 @@ def load_desk_demo(pemda) -> None:
     rng = random.Random(pemda.slug)
     services = list(Service.objects.filter(pd__pemda=pemda, lifecycle="active").select_related("pd", "service_admin"))
     now = timezone.now()
+    _sla_document(pemda, services, now)
     with without_dispatch():
         for _number in range(PER_MONTH * 12):
             age = timedelta(days=rng.uniform(1, 365))  # at least a day ago: every step below lies in the past
             _one(rng, rng.choice(services), now - age, age)
     # Demo e-mails are history, not news: nothing to deliver when the worker starts.
     OutboxMessage.objects.filter(pemda=pemda).update(status=OutboxStatus.SENT, sent_at=now)
+
+
+def _sla_document(pemda, services, now) -> None:
+    """E-3: the vendor contract of Disdukcapil's applications, with the
+    pack's commitments and a contract value, so its tickets carry E-3
+    clocks and the evaluation has a contract to judge (E-2 point 7)."""
+    covered = [s for s in services if s.pd.abbreviation == "Disdukcapil"]
+    pack = pemda.policy_version.pack if covered and pemda.policy_version_id else None
+    if pack is None:
+        return
+    document = SlaDocument.objects.create(
+        pemda=pemda, pd=covered[0].pd, title=f"SLA Pemeliharaan Aplikasi Kependudukan {now.year}",
+        vendor="PT Data Solusi Nusantara", contract_number=f"027/SPK/DUKCAPIL/{now.year - 1}",
+        contract_value=185_000_000, valid_from=(now - timedelta(days=400)).date(),
+        valid_to=(now + timedelta(days=330)).date(), response_target=pack.sla_response,
+        resolution_1=pack.sla_resolution[1], resolution_2=pack.sla_resolution[2], resolution_3=pack.sla_resolution[3],
+    )  # fmt: skip
+    document.services.set(covered)
 
 
 def _one(rng: random.Random, service, reported, age: timedelta) -> None:
@@ -71,6 +91,8 @@ def _one(rng: random.Random, service, reported, age: timedelta) -> None:
         return  # still new
     responded = reported + timedelta(minutes=rng.choice([5, 10, 20, 45, 90, 180, 600]))
     actions.respond(admin, ticket, "Terima kasih, laporan sedang kami periksa.", at=responded)
+    if ticket.sla_document_id:  # E-3 urgency: the whole service down is 1, a part of it 2, a request 3
+        actions.classify_urgency(admin, ticket, {"mayor": 1, "minor": 2}.get(impact, 3))
     if rng.random() < 0.1 and kind == TicketKind.COMPLAINT:
         actions.escalate(admin, ticket, 1, "Penanganan melampaui perkiraan; dibantu Administrator Infrastruktur.")
     if recent and rng.random() < 0.4:

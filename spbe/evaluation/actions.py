@@ -30,7 +30,7 @@ from spbe.evaluation.choices import (
     ReportScope,
 )
 from spbe.evaluation.figures import compute, subject_of
-from spbe.evaluation.models import ChapterAnalysis, EvaluationReport, FollowUpAction, ReportEvent
+from spbe.evaluation.models import PEMDA_REPORT_ROLES, ChapterAnalysis, EvaluationReport, FollowUpAction, ReportEvent
 from spbe.org import access
 from spbe.org.choices import STRUCTURAL_ROLES
 
@@ -59,26 +59,24 @@ def _event(report: EvaluationReport, actor, kind: ReportEventKind, message: str)
 
 
 def can_draft(user, pd, scope: str) -> bool:
-    """A PD's staff draft its report; Diskominfo's staff or the Koordinator
-    SPBE draft the Pemda's (kept at Diskominfo). The Koordinator approves
-    the Pemda's report and approvals refuse self-approval, so someone else
-    of Diskominfo must be able to draft it."""
+    """A PD's staff draft its report. The Pemda's report shows every PD's
+    figures and tickets, so only the Koordinator SPBE and Diskominfo's
+    leaders (Pimpinan, PJ) draft it; the Koordinator approves it and
+    approvals refuse self-approval, so a leader drafts it (S-1, E-2)."""
     held = access.scope_for(user)
     if held.is_system_admin or pd.pemda_id in held.coordinator_pemda_ids:
         return True
-    if scope == ReportScope.PEMDA and not pd.is_spbe_coordinator:
-        return False
+    if scope == ReportScope.PEMDA:
+        return pd.is_spbe_coordinator and bool(held.roles_in(pd.pk) & PEMDA_REPORT_ROLES)
     return bool(held.roles_in(pd.pk) & STRUCTURAL_ROLES)
 
 
 def can_follow_up(user, action: FollowUpAction) -> bool:
-    """The action's owner, the PD's staff and the Koordinator SPBE."""
+    """The action's owner, the Koordinator SPBE, and whoever drafts the
+    report it came from."""
     if user.pk == action.owner_id:
         return True
-    held = access.scope_for(user)
-    if held.is_system_admin or action.pemda_id in held.coordinator_pemda_ids:
-        return True
-    return bool(held.roles_in(action.pd_id) & STRUCTURAL_ROLES)
+    return can_draft(user, action.pd, action.report.scope)
 
 
 # --- reports -----------------------------------------------------------------------------------
@@ -102,11 +100,18 @@ class Period:
     end: date
 
 
-def _period_errors(period: Period) -> dict[str, str]:
-    if period.end < period.start:
-        return {"period_end": _("Tanggal akhir periode tidak boleh sebelum tanggal mulai.")}
-    if (period.end - period.start).days > 366 * 5:
-        return {"period_end": _("Periode evaluasi paling lama lima tahun.")}
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # SPBE began in 2018; beyond 2100 is a typing slip
+
+
+def period_errors(start: date, end: date, *, end_field: str = "period_end") -> dict[str, str]:
+    """What is wrong with a period of evaluation, by field (reports, the maturity page and its API)."""
+    if not (FIRST_YEAR <= start.year <= LAST_YEAR and FIRST_YEAR <= end.year <= LAST_YEAR):
+        return {end_field: _("Periode harus di antara tahun %(first)s dan %(last)s.") % {
+            "first": FIRST_YEAR, "last": LAST_YEAR}}  # fmt: skip
+    if end < start:
+        return {end_field: _("Tanggal akhir periode tidak boleh sebelum tanggal mulai.")}
+    if (end - start).days > 366 * 5:
+        return {end_field: _("Periode evaluasi paling lama lima tahun.")}
     return {}
 
 
@@ -118,7 +123,7 @@ def open_report(actor, *, pd, scope: str, period: Period, title: str = "") -> Ev
         pd = pd.pemda.spbe_coordinator or pd
     if not can_draft(actor, pd, scope):
         raise PermissionDenied
-    errors = _period_errors(period)
+    errors = period_errors(period.start, period.end)
     if errors:
         raise ValidationError(errors)
     same = EvaluationReport.objects.filter(pd=pd, scope=scope, period_start=period.start, period_end=period.end)
@@ -228,6 +233,7 @@ def approve(actor, report: EvaluationReport, comment: str = "") -> None:
 def reject(actor, report: EvaluationReport, comment: str) -> None:
     approvals.reject(actor, report, comment)
     _event(report, actor, ReportEventKind.REJECTED, comment)
+    _forget_levels(report.pd)
 
 
 @transaction.atomic
@@ -236,6 +242,7 @@ def revise(actor, report: EvaluationReport) -> None:
     approvals.revise(actor, report)
     report.figures, report.frozen_at = None, None
     report.save(update_fields=["figures", "frozen_at", "last_updated"])
+    _forget_levels(report.pd)
     _event(
         report,
         actor,
@@ -250,7 +257,7 @@ def report_approved(report: EvaluationReport) -> None:
     report.figures = compute(subject_of(report))
     report.frozen_at = timezone.now()
     report.save(update_fields=["figures", "frozen_at", "last_updated"])
-    dashboard.forget(report.pd)
+    _forget_levels(report.pd)
 
 
 def carried_actions(report: EvaluationReport):
@@ -341,26 +348,33 @@ def add_action(actor, report: EvaluationReport, action: FollowUpAction) -> Follo
 
 
 @transaction.atomic
-def set_action_status(actor, action: FollowUpAction, status: str) -> None:
-    """Start or cancel an action; completing needs evidence (``complete_action``)."""
+def set_action_status(actor, action: FollowUpAction, status: str, reason: str = "") -> None:
+    """Start, reopen or cancel an action; completing needs evidence
+    (``complete_action``). Cancelling needs a reason, kept in the audit
+    trail and the timeline: a cancelled action no longer counts for the
+    maturity level (E-4), so it must not be a quiet way out of one."""
     if not can_follow_up(actor, action):
         raise PermissionDenied
     if status not in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.CANCELLED):
         raise ValidationError({"status": _("Gunakan “Selesaikan dengan bukti” untuk menyelesaikan tindak lanjut.")})
     if action.status == ActionStatus.DONE:
         raise ValidationError({"status": _("Tindak lanjut ini sudah selesai.")})
-    before = action.status
+    if status == ActionStatus.CANCELLED and not reason.strip():
+        raise ValidationError({"reason": _("Tuliskan alasan pembatalan tindak lanjut.")})
+    before = snapshot(action, ["status", "cancel_reason"])
     action.status = status
-    action.save(update_fields=["status", "last_updated"])
-    record(
-        actor=actor, action=AuditAction.UPDATE, target=action, pemda=action.pemda, changes={"status": [before, status]}
-    )
-    _event(
-        action.report,
-        actor,
-        ReportEventKind.ACTION,
-        _("%(title)s: %(status)s.") % {"title": action.title, "status": ActionStatus(status).label},
-    )
+    action.cancel_reason = reason.strip() if status == ActionStatus.CANCELLED else ""
+    action.save(update_fields=["status", "cancel_reason", "last_updated"])
+    record(actor=actor, action=AuditAction.UPDATE, target=action, pemda=action.pemda,
+           changes=diff(before, snapshot(action, ["status", "cancel_reason"])))  # fmt: skip
+    message = _("%(title)s: %(status)s.") % {"title": action.title, "status": ActionStatus(status).label}
+    _event(action.report, actor, ReportEventKind.ACTION, f"{message} {action.cancel_reason}".strip())
+    _forget_levels(action.pd)
+
+
+def _forget_levels(pd) -> None:
+    """The dashboard's cached level of the PD moves once the change is committed."""
+    transaction.on_commit(lambda: dashboard.forget(pd))
 
 
 @transaction.atomic
@@ -396,7 +410,7 @@ def complete_action(
         pemda=action.pemda,
         changes=diff(before, snapshot(action, ["status", "after_version", "evidence_note"])),
     )
-    dashboard.forget(action.pd)
+    _forget_levels(action.pd)
     _event(
         action.report, actor, ReportEventKind.ACTION, _("Tindak lanjut selesai: %(title)s.") % {"title": action.title}
     )

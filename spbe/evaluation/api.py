@@ -11,7 +11,6 @@ message. Evidence of a completed action may come as multipart/form-data."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -53,7 +52,6 @@ from spbe.evaluation.serializers import (
     MaturityQuerySerializer,
     MaturitySerializer,
     RejectionSerializer,
-    local_today,
 )
 from spbe.evaluation.views import visible_actions, visible_reports
 from spbe.org import access
@@ -315,7 +313,9 @@ class FollowUpActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         incoming = FollowUpStatusSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
-            actions.set_action_status(request.user, follow_up, incoming.validated_data["status"])
+            actions.set_action_status(
+                request.user, follow_up, incoming.validated_data["status"], incoming.validated_data["reason"]
+            )
         except DjangoPermissionDenied:
             raise PermissionDenied(_("Anda tidak berwenang menindaklanjuti ini.")) from None
         except DjangoValidationError as error:
@@ -350,13 +350,12 @@ class MaturityView(APIView):
         if pd is not None and data.get("pemda", pd.pemda_id) != pd.pemda_id:
             raise ValidationError({"pd": [_("PD ini bukan bagian dari Pemda yang dipilih.")]})
         pemda = pd.pemda if pd is not None else self._pemda(request.user, data.get("pemda"))
-        today = local_today(pemda)
+        today = pemda.today()
         end = data.get("end") or today
         start = data.get("start") or maturity.default_period(end)[0]
-        if end < start:
-            raise ValidationError({"end": [_("Tanggal akhir periode tidak boleh sebelum tanggal mulai.")]})
-        if end - start > timedelta(days=366 * 5):
-            raise ValidationError({"start": [_("Periode evaluasi paling lama lima tahun.")]})
+        errors = actions.period_errors(start, end, end_field="end")
+        if errors:
+            raise ValidationError({name: [message] for name, message in errors.items()})
         result = maturity.assess(pemda, pd, start=start, end=end, today=today)
         return Response(MaturitySerializer(result).data)
 

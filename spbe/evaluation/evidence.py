@@ -405,7 +405,7 @@ def _index(pack: _Pack, assessment: maturity_rules.Maturity) -> None:
 
 def evidence_pack(pemda, pd, *, start: date, end: date) -> tuple[bytes, str]:
     """The ZIP of the evidence of ``pd`` (the Pemda when None) for [start, end], and its file name."""
-    assessment = maturity_rules.assess(pemda, pd, start=start, end=end)
+    assessment = maturity_rules.assess(pemda, pd, start=start, end=end, today=pemda.today())
     subject = assessment.subject
     pack = _Pack({c.key: c for c in assessment.criteria})
     pack.add(

@@ -17,8 +17,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Avg, Count, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
 from django.utils import timezone
 
 from spbe.approvals.models import ApprovalStatus
@@ -419,23 +419,21 @@ def _outages(subject: Subject) -> dict:
         Outage.objects.filter(started_at__lt=end).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start)),
         pd_field="service__pd",
     )
-    count = qs.count()
-    listed = []
-    for outage in qs.select_related("service").order_by("started_at")[:500]:
-        span_end = min(outage.ended_at or end, end)
-        minutes = int((span_end - max(outage.started_at, start)).total_seconds() // 60)
-        listed.append(
-            {
-                "service": outage.service.name,
-                "state": outage.state,
-                "started_at": outage.started_at.isoformat(),
-                "ended_at": outage.ended_at.isoformat() if outage.ended_at else None,
-                "minutes": minutes,
-                "cause": outage.cause,
-            }
-        )
-    listed.sort(key=lambda o: -o["minutes"])
-    return {"count": count, "longest": listed[:LIST_LIMIT]}
+    # the longest first, as far as each falls in the period, sorted by the database
+    span = Least(Coalesce("ended_at", Value(end)), Value(end)) - Greatest("started_at", Value(start))
+    longest = qs.select_related("service").annotate(span=span).order_by("-span", "pk")[:LIST_LIMIT]
+    listed = [
+        {
+            "service": outage.service.name,
+            "state": outage.state,
+            "started_at": outage.started_at.isoformat(),
+            "ended_at": outage.ended_at.isoformat() if outage.ended_at else None,
+            "minutes": int(outage.span.total_seconds() // 60),
+            "cause": outage.cause,
+        }
+        for outage in longest
+    ]
+    return {"count": qs.count(), "longest": listed}
 
 
 def _over_threshold(subject: Subject) -> list[dict]:
@@ -598,13 +596,8 @@ def _planning(subject: Subject, services: list[Service]) -> dict:
     catalog with their targets, needs inventories, operating and application
     targets, and application projects (O-7)."""
     active = [s for s in services if s.lifecycle == Lifecycle.ACTIVE]
-    approved = [
-        s
-        for s in active
-        if s.status == ApprovalStatus.APPROVED
-        and s.availability_target is not None
-        and s.user_service_target is not None
-    ]
+    # the same rule as the maturity level's catalog criterion (maturity._planning)
+    approved = [s for s in active if s.status == ApprovalStatus.APPROVED and s.user_service_target is not None]
     approved_ids = {s.pk for s in approved}
     service_ids = [s.pk for s in active]
     apps = subject.scoped(Application.objects.all())

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from spbe.approvals.validators import validate_attachment
 from spbe.catalog.models import Service
 from spbe.continuity.models import RecoveryPlan
+from spbe.evaluation.actions import period_errors
 from spbe.evaluation.choices import ActionStatus, ActionTarget, Chapter, PeriodKind, ReportScope
 from spbe.evaluation.models import EvaluationReport, FollowUpAction
 from spbe.front.forms import StyledFormMixin
@@ -80,6 +81,9 @@ class ReportForm(StyledFormMixin, forms.Form):
             for name in ("period_start", "period_end"):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("Isi tanggal ini."))
+        if data.get("period_start") and data.get("period_end"):
+            for name, message in period_errors(data["period_start"], data["period_end"]).items():
+                self.add_error(name, message)
         return data
 
 
@@ -177,6 +181,8 @@ class StatusForm(StyledFormMixin, forms.Form):
         label=_("Status"),
         choices=[(s.value, s.label) for s in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.CANCELLED)],
     )
+    reason = forms.CharField(label=_("Alasan pembatalan"), max_length=500, required=False,
+                             help_text=_("Wajib bila dibatalkan."))  # fmt: skip
 
 
 class ReportFilterForm(StyledFormMixin, forms.Form):
@@ -240,6 +246,7 @@ class MaturityForm(StyledFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", _("Tanggal akhir periode tidak boleh sebelum tanggal mulai."))
+        if start and end:
+            for name, message in period_errors(start, end, end_field="end").items():
+                self.add_error(name, message)
         return data

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -392,16 +393,19 @@ def _followed_up(report: EvaluationReport | None, rules: EvaluationRules, today:
     if report is None:
         criterion.missing = _("Setujui laporan evaluasi dahulu, lalu selesaikan tindak lanjutnya dengan bukti.")
         return criterion
+    from spbe.evaluation.actions import carried_actions  # actions → dashboard → maturity
+
     actions = list(FollowUpAction.objects.filter(report=report).exclude(status=ActionStatus.CANCELLED))
     done = [a for a in actions if a.status == ActionStatus.DONE and (a.evidence_note.strip() or a.evidence_file)]
-    overdue = [a for a in actions if a.is_overdue(today)]
+    # an action carried from an earlier report is still owed (E-2: open actions carry over)
+    overdue = [a for a in [*actions, *carried_actions(report)] if a.is_overdue(today)]
     criterion.met = len(done) >= rules.followup_min_done and len(overdue) <= rules.followup_max_overdue
     criterion.evidence = [
         Evidence(
             _("%(title)s — selesai %(when)s%(versions)s")
             % {
                 "title": a.title,
-                "when": a.completed_at.date().isoformat(),
+                "when": a.completed_at.astimezone(ZoneInfo(a.pemda.time_zone)).date().isoformat(),
                 "versions": f" ({a.before_version} → {a.after_version})" if a.before_version or a.after_version else "",
             },
             a.get_absolute_url(),

@@ -28,7 +28,10 @@ from spbe.evaluation.choices import (
     ReportEventKind,
     ReportScope,
 )
-from spbe.org.choices import Role
+from spbe.org.choices import STRUCTURAL_ROLES, Role
+
+#: who at Diskominfo drafts and reads the Pemda's report (S-1: every PD's figures)
+PEMDA_REPORT_ROLES = frozenset({Role.PIMPINAN_PD, Role.PJ_PENYEDIA, Role.PJ_INFRA})
 
 
 class _ApproverRole:
@@ -42,6 +45,17 @@ class _ApproverRole:
         return Role.KOORDINATOR_SPBE
 
 
+class _DrafterRoles:
+    """A PD's report is drafted by the PD's staff; the Pemda's, which shows
+    every PD's figures, only by Diskominfo's leaders (and the Koordinator
+    SPBE, through the access layer)."""
+
+    def __get__(self, report, owner):
+        if report is not None and report.scope == ReportScope.PEMDA:
+            return PEMDA_REPORT_ROLES
+        return STRUCTURAL_ROLES
+
+
 class EvaluationReport(Approvable):
     """One evaluation report (E-2) of a PD, or of the Pemda as a whole, for
     a period. ``pd`` is the PD evaluated, or the Pemda's Diskominfo for the
@@ -49,6 +63,7 @@ class EvaluationReport(Approvable):
 
     approver_role = _ApproverRole()
     approver_roles = frozenset({Role.PIMPINAN_PD, Role.KOORDINATOR_SPBE})
+    drafter_roles = _DrafterRoles()
     pedoman_id = "E-2"
 
     pemda = models.ForeignKey("org.Pemda", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pemda"))
@@ -80,6 +95,10 @@ class EvaluationReport(Approvable):
                 condition=Q(period_end__gte=models.F("period_start")),
                 name="evaluation_period_order",
                 violation_error_message=_("Tanggal akhir periode tidak boleh sebelum tanggal mulai."),
+            ),
+            # two clicks on "Buat laporan" must not make two reports of one period
+            models.UniqueConstraint(
+                fields=["pd", "scope", "period_start", "period_end"], name="evaluation_report_once"
             ),
         ]
 
@@ -179,6 +198,7 @@ class FollowUpAction(models.Model):
     before_version = models.CharField(_("versi sebelum"), max_length=200, blank=True)
     after_version = models.CharField(_("versi sesudah"), max_length=200, blank=True)
     evidence_note = models.TextField(_("bukti penyelesaian"), blank=True)
+    cancel_reason = models.TextField(_("alasan pembatalan"), blank=True)
     evidence_file = models.FileField(_("berkas bukti"), upload_to="evaluasi/%Y/%m/", blank=True,
                                      validators=[validate_attachment])  # fmt: skip
     completed_at = models.DateTimeField(_("diselesaikan pada"), null=True, blank=True)

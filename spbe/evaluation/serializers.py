@@ -5,11 +5,7 @@ only read, and check the types of what is sent."""
 
 from __future__ import annotations
 
-from datetime import date
-from zoneinfo import ZoneInfo
-
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -32,11 +28,6 @@ from spbe.org import access
 from spbe.org.models import User
 
 ID = {"min_value": 1, "max_value": 2**63 - 1}
-
-
-def local_today(pemda) -> date:
-    """Today in the Pemda's zone: an action is overdue by the Pemda's calendar."""
-    return timezone.now().astimezone(ZoneInfo(pemda.time_zone)).date()
 
 
 # --- follow-up actions ----------------------------------------------------------------------------
@@ -63,14 +54,14 @@ class FollowUpActionSerializer(serializers.ModelSerializer):
         fields = [
             "id", "report", "report_title", "pd", "pd_name", "chapter", "title", "description", "owner",
             "owner_name", "due_date", "status", "is_overdue", "target_kind", "service", "drp", "policy_version",
-            "procedure", "target", "before_version", "after_version", "evidence_note", "evidence_file",
+            "procedure", "target", "before_version", "after_version", "evidence_note", "evidence_file", "cancel_reason",
             "completed_at", "completed_by", "created_by", "created", "last_updated", "url",
         ]  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(serializers.BooleanField(help_text="Belum selesai dan lewat tenggat (hari Pemda)."))
     def get_is_overdue(self, action: FollowUpAction) -> bool:
-        return action.is_overdue(local_today(action.pemda))
+        return action.is_overdue(action.pemda.today())
 
     @extend_schema_field(serializers.CharField(help_text="Yang diperbaiki: layanan, DRP, versi paket, prosedur."))
     def get_target(self, action: FollowUpAction) -> str:
@@ -153,6 +144,9 @@ class FollowUpCompleteSerializer(serializers.Serializer):
 
 class FollowUpStatusSerializer(serializers.Serializer):
     status = NamedChoiceField(ActionStatus, help_text="Mulai, buka lagi, atau batalkan; selesai lewat `selesai/`.")
+    reason = serializers.CharField(
+        max_length=500, allow_blank=True, default="", help_text="Alasan pembatalan; wajib bila status `cancelled`."
+    )
 
 
 # --- reports ----------------------------------------------------------------------------------------

@@ -4,10 +4,9 @@ follow-up actions, the maturity level. Thin: parse, check, call
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_POST
 from spbe.approvals import actions as approvals
 from spbe.approvals.models import ApprovalStatus
 from spbe.evaluation import actions, maturity
-from spbe.evaluation.choices import OPEN_ACTION_STATUSES, Chapter
+from spbe.evaluation.choices import OPEN_ACTION_STATUSES, Chapter, ReportScope
 from spbe.evaluation.figures import figures_of
 from spbe.evaluation.forms import (
     ActionFilterForm,
@@ -31,7 +30,7 @@ from spbe.evaluation.forms import (
     ReportTextForm,
     StatusForm,
 )
-from spbe.evaluation.models import EvaluationReport, FollowUpAction
+from spbe.evaluation.models import PEMDA_REPORT_ROLES, EvaluationReport, FollowUpAction
 from spbe.evaluation.presenting import chapters_of, facts_text
 from spbe.evaluation.rules import required_chapters
 from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
@@ -43,15 +42,19 @@ from spbe.org.views import staff_required
 
 def visible_reports(user):
     """A PD's staff see its reports, the Koordinator SPBE every report of the
-    Pemda (S-1); the Pemda's report is kept at Diskominfo."""
-    return access.filter_by_pd(user, EvaluationReport.objects.select_related("pd", "pemda"))
+    Pemda (S-1). The Pemda's report, kept at Diskominfo, shows every PD's
+    figures: Diskominfo's leaders see it, not its administrators or vendors."""
+    qs = EvaluationReport.objects.select_related("pd", "pemda")
+    return access.filter_by_pd(user, qs.filter(scope=ReportScope.PD)) | access.filter_by_pd(
+        user, qs.filter(scope=ReportScope.PEMDA), roles=PEMDA_REPORT_ROLES
+    )
 
 
 def visible_actions(user):
-    """The report's readers, and the action's owner even from another PD
-    (an action of the Pemda's report is owned by any PD's staff)."""
+    """The readers of the action's report, and the action's owner even from
+    another PD (an action of the Pemda's report is owned by any PD's staff)."""
     qs = FollowUpAction.objects.select_related("pd", "owner", "report")
-    return access.filter_by_pd(user, qs) | qs.filter(owner_id=user.pk)
+    return qs.filter(Q(report__in=visible_reports(user)) | Q(owner_id=user.pk))
 
 
 def _report_or_404(request: HttpRequest, pk: int) -> EvaluationReport:
@@ -60,10 +63,6 @@ def _report_or_404(request: HttpRequest, pk: int) -> EvaluationReport:
 
 def _action_or_404(request: HttpRequest, pk: int) -> FollowUpAction:
     return get_object_or_404(visible_actions(request.user), pk=pk)
-
-
-def _today(pemda) -> timezone.datetime:
-    return timezone.now().astimezone(ZoneInfo(pemda.time_zone)).date()
 
 
 # --- reports ---------------------------------------------------------------------------------------
@@ -121,7 +120,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def report_create(request: HttpRequest) -> HttpResponse:
     pds = access.workable_pds(request.user)
-    coordinator = access.can_manage_org(request.user)
+    coordinator = any(actions.can_draft(request.user, pd, ReportScope.PEMDA) for pd in pds if pd.is_spbe_coordinator)
     form = ReportForm(
         request.POST or None,
         pds=pds,
@@ -192,7 +191,7 @@ def _report_context(request: HttpRequest, report: EvaluationReport, **forms) -> 
         "carried": list(actions.carried_actions(report)),
         "timeline": report.timeline.select_related("actor"),
         "missing": [Chapter(c).label for c in required if c not in analyses or not analyses[c].obstacles.strip()],
-        "today": _today(report.pemda),
+        "today": report.pemda.today(),
     }
 
 
@@ -317,7 +316,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
     pds = PerangkatDaerah.objects.filter(pk__in=visible_actions(request.user).values("pd"))
     filters = ActionFilterForm(request.GET or None, pds=pds)
     qs = visible_actions(request.user)
-    today = timezone.localdate()
+    today = timezone.localdate()  # the list spans Pemda; a day's difference of zone is tolerated here
     if filters.is_valid():
         data = filters.cleaned_data
         if data["pd"]:
@@ -402,7 +401,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "action": action,
         "complete_form": complete_form,
         "status_form": status_form,
-        "overdue": action.is_overdue(_today(action.pemda)),
+        "overdue": action.is_overdue(action.pemda.today()),
     }
     status = 400 if complete_form is not None and complete_form.errors else 200
     return render(request, "evaluation/action_detail.html", context, status=status)
@@ -417,7 +416,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Pilih status yang tersedia."))
         return redirect(action)
     try:
-        actions.set_action_status(request.user, action, form.cleaned_data["status"])
+        actions.set_action_status(request.user, action, form.cleaned_data["status"], form.cleaned_data["reason"])
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -454,7 +453,7 @@ def maturity_subject(request: HttpRequest):
         if pd is None:
             raise Http404
     pemda = pd.pemda if pd is not None else _home_pemda(request.user, scope)
-    today = _today(pemda)
+    today = pemda.today()
     default_start, default_end = maturity.default_period(today)
     start, end = data.get("start") or default_start, data.get("end") or default_end
     if not request.GET:  # show what was assumed
@@ -479,7 +478,7 @@ def maturity_page(request: HttpRequest) -> HttpResponse:
     form, pemda, pd, start, end = maturity_subject(request)
     if pemda is None:
         return render(request, "evaluation/maturity.html", {"form": form}, status=400)
-    result = maturity.assess(pemda, pd, start=start, end=end, today=_today(pemda))
+    result = maturity.assess(pemda, pd, start=start, end=end, today=pemda.today())
     context = {
         "form": form,
         "result": result,

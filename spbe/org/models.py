@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -45,6 +48,10 @@ class Pemda(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def today(self) -> date:
+        """The Pemda's own date now, whoever asks and wherever the server runs."""
+        return timezone.now().astimezone(ZoneInfo(self.time_zone)).date()
 
     @property
     def spbe_coordinator(self) -> PerangkatDaerah | None:
@@ -180,7 +187,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        """The first name, past academic and religious titles written before
+        it ("Dra. Sri Wahyuni" → "Sri"; "H. Ahmad" → "Ahmad")."""
+        names = [word for word in self.full_name.split() if not word.endswith(".")]
+        return names[0] if names else (self.full_name or self.email)
 
 
 class RoleAssignment(models.Model):

@@ -30,6 +30,11 @@ CLOCK_CALENDARS = ("support_hours", "working_hours", "24x7")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ESCALATION_ROLES = ("admin_layanan", "admin_infra", "pj_penyedia", "pj_infra", "pimpinan_pd")
 SOURCES = ("regulation", "default", "amended", "confirmed")
+# E-2, E-4: the evaluation's thresholds (spbe.evaluation.rules.EvaluationRules, docs/evaluation.md)
+EVALUATION_KEYS = (
+    "target_met_percent", "planning_coverage_percent", "monitoring_coverage_percent", "min_process_records",
+    "evaluation_max_age_months", "followup_min_done", "followup_max_overdue",
+)  # fmt: skip
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 _HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
@@ -345,6 +350,9 @@ def _evaluation(c: _Checker, data: dict) -> dict[str, int]:
     values = {}
     for key, value in section.items():
         if key in ("source", "note"):
+            continue
+        if key not in EVALUATION_KEYS:
+            c.fail(f"evaluation.{key}", f"unknown key; use one of {', '.join(EVALUATION_KEYS)}")
             continue
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             c.fail(f"evaluation.{key}", "must be a whole number, 0 or more")

@@ -75,15 +75,25 @@ def test_an_approved_evaluation_makes_level_4_with_the_report_as_evidence(world,
     assert level(world, pd=None).level < 4  # the Pemda's own report is the Koordinator's, not a PD's
 
 
-def test_a_follow_up_done_with_evidence_makes_level_5_and_an_overdue_one_takes_it_back(world, operated, pj,
-                                                                                        time_machine):  # fmt: skip
+def test_a_follow_up_done_with_evidence_makes_level_5_and_an_overdue_one_takes_it_back(
+    world, operated, pj, time_machine
+):
     time_machine.move_to(at(2026, 7, 10, 9, 0))
     report = report_of(world)
     write_all(report, world.owner_admin)
     plan = world.dukcapil.recovery_plans.get()
-    done = actions.add_action(world.owner_admin, report, FollowUpAction(
-        chapter=Chapter.RECOVERY, title="Uji coba DRP ulang", owner=world.owner_admin, due_date=date(2026, 9, 30),
-        target_kind=ActionTarget.DRP, drp=plan))  # fmt: skip
+    done = actions.add_action(
+        world.owner_admin,
+        report,
+        FollowUpAction(
+            chapter=Chapter.RECOVERY,
+            title="Uji coba DRP ulang",
+            owner=world.owner_admin,
+            due_date=date(2026, 9, 30),
+            target_kind=ActionTarget.DRP,
+            drp=plan,
+        ),
+    )
     actions.submit(world.owner_admin, report)
     actions.approve(world.owner_head, report)
     assert level(world).level == 4
@@ -92,9 +102,16 @@ def test_a_follow_up_done_with_evidence_makes_level_5_and_an_overdue_one_takes_i
     assert done.before_version == done.after_version == str(plan)  # the DRP was not revised meanwhile
     assert level(world).level == 5
     late = FollowUpAction.objects.create(
-        pemda=world.yogya, pd=world.dukcapil, report=report, chapter=Chapter.MONITORING, title="Pasang pemantauan",
-        owner=world.owner_admin, due_date=date(2026, 7, 1), target_kind=ActionTarget.PROCEDURE, procedure="SOP",
-    )  # fmt: skip
+        pemda=world.yogya,
+        pd=world.dukcapil,
+        report=report,
+        chapter=Chapter.MONITORING,
+        title="Pasang pemantauan",
+        owner=world.owner_admin,
+        due_date=date(2026, 7, 1),
+        target_kind=ActionTarget.PROCEDURE,
+        procedure="SOP",
+    )
     result = level(world)
     assert result.level == 4
     followed = next(c for c in result.criteria if c.key == "followed_up")
@@ -105,15 +122,30 @@ def test_a_follow_up_done_with_evidence_makes_level_5_and_an_overdue_one_takes_i
 def test_thresholds_come_from_the_pack(world, operated, pj, packs):
     """A Pemda that asks for two completed actions sees level 4 with one."""
     report = _approved_report(world, pj)
-    amended = versions.amend(packs["kota-yogyakarta-kepwal-110-2026"], "evaluation.followup_min_done", 2,
-                             reason="Uji", legal_basis="SE Wali Kota", actor=world.coordinator)  # fmt: skip
+    amended = versions.amend(
+        packs["kota-yogyakarta-kepwal-110-2026"],
+        "evaluation.followup_min_done",
+        2,
+        reason="Uji",
+        legal_basis="SE Wali Kota",
+        actor=world.coordinator,
+    )
     world.yogya.policy_version = amended
     world.yogya.save()
     FollowUpAction.objects.create(
-        pemda=world.yogya, pd=world.dukcapil, report=report, chapter=Chapter.REQUESTS, title="Perbarui SOP",
-        owner=world.owner_admin, due_date=date(2026, 9, 1), target_kind="procedure", procedure="SOP",
-        status="done", evidence_note="SOP v2", completed_at=at(2026, 7, 5, 9, 0),
-    )  # fmt: skip
+        pemda=world.yogya,
+        pd=world.dukcapil,
+        report=report,
+        chapter=Chapter.REQUESTS,
+        title="Perbarui SOP",
+        owner=world.owner_admin,
+        due_date=date(2026, 9, 1),
+        target_kind="procedure",
+        procedure="SOP",
+        status="done",
+        evidence_note="SOP v2",
+        completed_at=at(2026, 7, 5, 9, 0),
+    )
     result = level(world)
     assert result.level == 4
     assert "minimal 2 tindak lanjut" in next(c for c in result.criteria if c.key == "followed_up").missing
@@ -129,3 +161,39 @@ def test_approval_keeps_the_figures_as_they_were(world, operated, pj, service):
     approvals.revise(world.owner_admin, report)  # any path that reopens it recomputes
     report.refresh_from_db()
     assert figures_of(report)["disruptions"]["total"] == frozen + 1
+
+
+def test_an_overdue_action_carried_from_an_earlier_report_still_blocks_level_5(world, operated, pj, time_machine):
+    """E-2: open actions carry into the next period; a late one of last
+    year's report is still owed after this semester's report is approved."""
+    time_machine.move_to(at(2026, 7, 10, 9, 0))
+    old = report_of(world, period=actions.Period("year", date(2025, 1, 1), date(2025, 12, 31)))
+    FollowUpAction.objects.create(
+        pemda=world.yogya,
+        pd=world.dukcapil,
+        report=old,
+        chapter=Chapter.MONITORING,
+        title="Pasang pemantauan",
+        owner=world.owner_admin,
+        due_date=date(2026, 3, 1),
+        target_kind=ActionTarget.PROCEDURE,
+        procedure="SOP",
+    )
+    report = report_of(world)
+    write_all(report, world.owner_admin)
+    done = actions.add_action(
+        world.owner_admin,
+        report,
+        FollowUpAction(
+            chapter=Chapter.REQUESTS,
+            title="SOP v2",
+            owner=world.owner_admin,
+            due_date=date(2026, 9, 30),
+            target_kind=ActionTarget.PROCEDURE,
+            procedure="SOP permintaan",
+        ),
+    )
+    actions.submit(world.owner_admin, report)
+    actions.approve(world.owner_head, report)
+    actions.complete_action(world.owner_admin, done, evidence_note="SOP v2 ditetapkan")
+    assert level(world).level == 4

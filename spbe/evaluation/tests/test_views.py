@@ -254,3 +254,88 @@ def test_the_submitted_report_waits_in_the_heads_inbox(world, login, report):
     actions.submit(world.owner_admin, report)
     assert report.title in login(world.owner_head).get(reverse("approvals:inbox")).content.decode()
     assert report.title not in login(world.owner_admin).get(reverse("approvals:inbox")).content.decode()
+
+
+@pytest.fixture
+def kominfo_head(world):
+    from spbe.conftest import give, make_person
+    from spbe.org.choices import Role
+
+    head = make_person("kadis.kominfo@yogya.test", world.yogya, nip="197501012000031001", full_name="Kadis Kominfo")
+    give(head, Role.PIMPINAN_PD, world.kominfo)
+    return head
+
+
+def test_diskominfo_head_drafts_the_pemda_report_and_the_coordinator_approves_it(world, login, kominfo_head):
+    client = login(kominfo_head)
+    response = client.post(
+        reverse("evaluation:report_create"),
+        {"pd": world.kominfo.pk, "scope": "pemda", "period_kind": "year", "year": 2026},
+    )
+    assert response.status_code == 302
+    report = EvaluationReport.objects.get(scope="pemda")
+    assert report.pd == world.kominfo and report.get_approver_role_label() == "Koordinator SPBE (Diskominfo)"
+    write_all(report, kominfo_head)
+    client.post(reverse("evaluation:report_decide", args=[report.pk, "ajukan"]))
+    login(world.coordinator).post(reverse("evaluation:report_decide", args=[report.pk, "setujui"]))
+    report.refresh_from_db()
+    assert report.status == "approved"
+
+
+def test_the_pemda_report_is_not_for_diskominfo_administrators_or_vendors(world, login, kominfo_head, service):
+    """It lists every PD's tickets: the vendor at Diskominfo, who sees no
+    Disdukcapil ticket on the desk, must not read them there either (S-1)."""
+    report = actions.open_report(
+        kominfo_head,
+        pd=world.kominfo,
+        scope="pemda",
+        period=actions.Period("year", date(2026, 1, 1), date(2026, 12, 31)),
+    )
+    client = login(world.vendor)
+    assert client.get(report.get_absolute_url()).status_code == 404
+    assert client.post(reverse("evaluation:report_decide", args=[report.pk, "revisi"])).status_code == 404
+    refused = client.post(
+        reverse("evaluation:report_create"),
+        {"pd": world.kominfo.pk, "scope": "pemda", "period_kind": "year", "year": 2025},
+    )
+    assert refused.status_code == 400 and EvaluationReport.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("9999-12-01", "9999-12-31"), ("0001-01-01", "0001-01-31"), ("2010-01-01", "2026-12-31")]
+)
+def test_far_away_or_too_long_periods_are_refused_not_crashed(world, login, service, start, end):
+    client = login(world.owner_admin)
+    response = client.post(
+        reverse("evaluation:report_create"),
+        {"pd": world.dukcapil.pk, "scope": "pd", "period_kind": "custom", "period_start": start, "period_end": end},
+    )
+    assert response.status_code == 400 and not EvaluationReport.objects.exists()
+    assert (
+        client.get(reverse("evaluation:maturity"), {"pd": world.dukcapil.pk, "start": start, "end": end}).status_code
+        == 400
+    )
+
+
+def test_cancelling_an_action_needs_a_reason(world, login, report):
+    action = FollowUpAction.objects.create(
+        pemda=world.yogya,
+        pd=world.dukcapil,
+        report=report,
+        chapter=Chapter.REQUESTS,
+        title="Perbarui SOP",
+        owner=world.owner_admin,
+        due_date=date(2026, 9, 1),
+        target_kind="procedure",
+        procedure="SOP",
+    )
+    client = login(world.owner_admin)
+    client.post(reverse("evaluation:action_status", args=[action.pk]), {"status": "cancelled", "reason": ""})
+    action.refresh_from_db()
+    assert action.status == "open"
+    client.post(
+        reverse("evaluation:action_status", args=[action.pk]),
+        {"status": "cancelled", "reason": "Digantikan aplikasi SP4N-LAPOR! pusat"},
+    )
+    action.refresh_from_db()
+    assert action.status == "cancelled" and action.cancel_reason == "Digantikan aplikasi SP4N-LAPOR! pusat"

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from spbe.conftest import make_person
 from spbe.org.choices import Role
-from spbe.org.models import PerangkatDaerah, RoleAssignment
+from spbe.org.models import PerangkatDaerah, RoleAssignment, User
 from spbe.org.validators import validate_nip, validate_phone
 
 
@@ -78,3 +78,11 @@ class TestRoles:
     def test_database_refuses_a_structural_role_without_pd(self, world):
         with pytest.raises(IntegrityError), transaction.atomic():
             RoleAssignment.objects.create(user=world.citizen, role=Role.ADMIN_LAYANAN, pd=None)
+
+
+@pytest.mark.parametrize(
+    ("full_name", "short"),
+    [("Dra. Sri Wahyuni, M.Si.", "Sri"), ("H. Ahmad Fauzi", "Ahmad"), ("Nur Aini", "Nur"), ("Ir.", "Ir.")],
+)
+def test_the_greeting_uses_the_first_name_past_the_titles(full_name, short):
+    assert User(email="x@y.test", full_name=full_name).get_short_name() == short
