@@ -71,6 +71,9 @@ class Approvable(models.Model):
     #: False: a revision is a new record (the record's own ``revise``), so
     #: the approved one stays whole, child rows included (O-5 DRP)
     revised_in_place: ClassVar[bool] = True
+    #: True: decided only on the record's own page and API, which also write
+    #: its timeline (an evaluation report); the generic routes answer 404
+    decided_on_own_page: ClassVar[bool] = False
 
     class Meta:
         abstract = True

@@ -31,7 +31,7 @@ def get_record(request: HttpRequest, type_id: int, pk: int) -> Approvable:
         model = ContentType.objects.get_for_id(type_id).model_class()
     except ContentType.DoesNotExist:
         raise Http404 from None
-    if model is None or not issubclass(model, Approvable):
+    if model is None or not issubclass(model, Approvable) or model.decided_on_own_page:
         raise Http404
     record = get_object_or_404(model, pk=pk)
     if not actions.can_view(request.user, record):

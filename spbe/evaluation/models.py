@@ -64,6 +64,7 @@ class EvaluationReport(Approvable):
     approver_role = _ApproverRole()
     approver_roles = frozenset({Role.PIMPINAN_PD, Role.KOORDINATOR_SPBE})
     drafter_roles = _DrafterRoles()
+    decided_on_own_page = True  # its timeline and frozen figures follow every decision
     pedoman_id = "E-2"
 
     pemda = models.ForeignKey("org.Pemda", on_delete=models.PROTECT, related_name="+", verbose_name=_("Pemda"))

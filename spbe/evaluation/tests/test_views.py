@@ -339,3 +339,16 @@ def test_cancelling_an_action_needs_a_reason(world, login, report):
     )
     action.refresh_from_db()
     assert action.status == "cancelled" and action.cancel_reason == "Digantikan aplikasi SP4N-LAPOR! pusat"
+
+
+def test_the_generic_approval_route_does_not_decide_a_report(world, login, report):
+    """A report is decided on its own page, which writes its timeline and freezes its figures."""
+    from django.contrib.contenttypes.models import ContentType
+
+    write_all(report, world.owner_admin)
+    actions.submit(world.owner_admin, report)
+    type_id = ContentType.objects.get_for_model(EvaluationReport).pk
+    url = reverse("approvals:decide", args=[type_id, report.pk, "setujui"])
+    assert login(world.owner_head).post(url).status_code == 404
+    report.refresh_from_db()
+    assert report.status == "submitted"
