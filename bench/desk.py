@@ -45,29 +45,42 @@ def psql(sql: str, url: str = DB_URL) -> None:
 
 
 def build(tickets: int, env: dict) -> None:
-    psql("DROP DATABASE IF EXISTS spbe_bench", PG_ADMIN)
-    psql("CREATE DATABASE spbe_bench", PG_ADMIN)
+    create(env)
+    generate_tickets(tickets)
+
+
+def create(env: dict) -> None:
+    """A fresh database at ``env["DATABASE_URL"]`` with the schema and the demo Pemda."""
+    name = env["DATABASE_URL"].rsplit("/", 1)[1]
+    psql(f"DROP DATABASE IF EXISTS {name}", PG_ADMIN)
+    psql(f"CREATE DATABASE {name}", PG_ADMIN)
     py = str(ROOT / ".venv" / "bin" / "python")
     sh(py, "manage.py", "migrate", "-v0", env=env)
     sh(py, "manage.py", "seed_demo", env=env)
+
+
+def generate_tickets(tickets: int, url: str = DB_URL, days: int = 730, services: str = "catalog_service") -> None:
+    """``tickets`` complaints spread over the last ``days`` days, 10 % still open (with their clocks), given in
+    turn to the rows (id, pd_id) of the table ``services``; bench/evaluation.py passes its own."""
     started = time.perf_counter()
     # Tickets copy the shape of the demo ones: random services of the Pemda,
-    # spread over two years, 10 % still open.
+    # spread over the last `days` days (two years by default), 10 % still open.
     psql(f"""
         INSERT INTO desk_ticket (number, kind, pemda_id, pd_id, service_id, policy_version_id, reporter_name,
             reporter_email, reporter_phone, reporting_method, lapor_tracking_id, reported_at, recorded_at, category,
             subject, description, impact, priority, priority_reason, cause, analysis, solution, escalation_level,
             status, progress_channel, suggestion, drp_assessment, created, last_updated)
         SELECT 'BENCH-' || g, 'complaint', p.id, s.pd_id, s.id, p.policy_version_id, 'Pelapor ' || g, '', '',
-            'portal', '', now() - (g % 730) * interval '1 day' - (g % 1440) * interval '1 minute', now(), '',
+            'portal', '', now() - (g % {days}) * interval '1 day' - (g % 1440) * interval '1 minute', now(), '',
             'Gangguan nomor ' || g, 'Uraian gangguan ' || g, CASE WHEN g % 3 = 0 THEN 'mayor' ELSE 'minor' END,
             1 + g % 6, '', '', '', '', 0,
             CASE WHEN g % 10 = 0 THEN 'in_progress' ELSE 'closed' END, '', '', false, now(), now()
         FROM generate_series(1, {tickets}) AS g
-        JOIN LATERAL (SELECT id, pd_id FROM catalog_service ORDER BY id OFFSET (g % 13) LIMIT 1) s ON true
+        JOIN LATERAL (SELECT id, pd_id FROM {services} ORDER BY id OFFSET (g % (SELECT count(*) FROM {services}))
+                      LIMIT 1) s ON true
         JOIN org_perangkatdaerah d ON d.id = s.pd_id
         JOIN org_pemda p ON p.id = d.pemda_id;
-    """)
+    """, url)  # fmt: skip
     psql("""
         INSERT INTO clocks_clock (pemda_id, kind, policy_version_id, calendar, target, started_at, due_at, state,
             pauses, warning_thresholds, warnings_fired, next_check_at, owner_type_id, owner_id, created, last_updated)
@@ -76,8 +89,8 @@ def build(tickets: int, env: dict) -> None:
             (SELECT id FROM django_content_type WHERE app_label = 'desk' AND model = 'ticket'), t.id, now(), now()
         FROM desk_ticket t WHERE t.status = 'in_progress';
         UPDATE desk_ticket SET next_due = reported_at + interval '3 days' WHERE status = 'in_progress';
-    """)
-    psql("VACUUM ANALYZE")  # its own statement: VACUUM cannot run in the transaction of the lines above
+    """, url)  # fmt: skip
+    psql("VACUUM ANALYZE", url)  # its own statement: VACUUM cannot run in the transaction of the lines above
     print(f"generated {tickets:,} tickets (+ clocks of the open ones) in {time.perf_counter() - started:.0f} s")
 
 

@@ -297,20 +297,25 @@ def build(max_checks: int, url: str) -> None:
     started = time.perf_counter()
     manage("migrate", "-v0")
     manage("seed_demo")
-    # HTTP checks on one service of the demo data, as the check form makes them (keyword expected).
+    add_checks(max_checks, url)
+    psql("CREATE TABLE bench_slot (id bigint PRIMARY KEY, first timestamptz NOT NULL)")
+    psql("VACUUM ANALYZE")
+    print(f"built {DB_NAME}: migrate, seed_demo, {max_checks:,} HTTP checks ({time.perf_counter() - started:.0f} s)")
+
+
+def add_checks(count: int, url: str, db: str = DB_URL) -> None:
+    """``count`` disabled HTTP checks of ``url`` on one service of the demo data, as the check form makes them
+    (keyword expected); bench/evaluation.py spreads them over its services."""
     psql(f"""
         INSERT INTO monitoring_check (name, kind, target, expected_status, keyword, follow_redirects, dns_record,
             dns_expected, tls_warn_days, heartbeat_token, interval_seconds, timeout_seconds, retries, enabled,
             status, consecutive_failures, last_error, created, last_updated, pemda_id, pd_id, service_id)
         SELECT 'Situs ' || g, 'http', '{url}', '200-399', '{KEYWORD}', true, 'A', '', 14, 'bench-' || g,
             {INTERVAL}, 10, 3, false, 'pending', 0, '', now(), now(), s.pemda_id, s.pd_id, s.id
-        FROM generate_series(1, {max_checks}) AS g,
+        FROM generate_series(1, {count}) AS g,
             (SELECT s.id, s.pd_id, d.pemda_id FROM catalog_service s
              JOIN org_perangkatdaerah d ON d.id = s.pd_id ORDER BY s.id LIMIT 1) AS s
-    """)
-    psql("CREATE TABLE bench_slot (id bigint PRIMARY KEY, first timestamptz NOT NULL)")
-    psql("VACUUM ANALYZE")
-    print(f"built {DB_NAME}: migrate, seed_demo, {max_checks:,} HTTP checks ({time.perf_counter() - started:.0f} s)")
+    """, db)  # fmt: skip
 
 
 def setup_django() -> None:

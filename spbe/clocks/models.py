@@ -51,6 +51,10 @@ class Clock(models.Model):
             models.Index(fields=["next_check_at"], name="clock_due_check_idx", condition=Q(state="running")),
             # a ticket's clocks
             models.Index(fields=["owner_type", "owner_id"], name="clock_owner_idx"),
+            # breached clocks by deadline: the dashboard's breaches of the last 30 days
+            # (evaluation.dashboard) and an SLA document's latest breaches (evaluation.sla_documents);
+            # a small index, breaches being the exception
+            models.Index(fields=["due_at"], name="clock_breached_idx", condition=Q(state="breached")),
         ]
 
     def __str__(self) -> str:

@@ -641,6 +641,8 @@ def sla_documents_in(subject: Subject):
 
 
 def _sla_documents(subject: Subject, now: datetime) -> dict:
-    from spbe.evaluation.sla_documents import evaluate
+    from spbe.evaluation.sla_documents import clock_states, evaluate
 
-    return {"documents": [evaluate(document, subject, now) for document in sla_documents_in(subject)]}
+    documents = list(sla_documents_in(subject).select_related("pd"))
+    states = clock_states(documents, *subject.bounds)
+    return {"documents": [evaluate(document, subject, now, states.get(document.pk, {})) for document in documents]}

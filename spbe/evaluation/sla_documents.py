@@ -37,22 +37,31 @@ def _hours(value) -> float | None:
     return None if value is None else round(value.total_seconds() / 3600, 2)
 
 
-def _clock_states(document, start: datetime, end: datetime) -> dict[tuple[str, int | None], dict[str, int]]:
+States = dict[tuple[str, int | None], dict[str, int]]
+
+
+def clock_states(documents, start: datetime, end: datetime) -> dict[int, States]:
+    """Per document: (clock kind, urgency) -> met / breached E-3 clocks of
+    the period's tickets, for every document in one GROUP BY."""
     rows = (
         Clock.objects.filter(
             owner_type=ContentType.objects.get_for_model(Ticket),
             kind__in=[ClockKind.SLA_RESPONSE, ClockKind.SLA_RESOLUTION],
-            ticket__sla_document=document,
+            ticket__sla_document__in=[d.pk for d in documents],
             ticket__reported_at__gte=start,
             ticket__reported_at__lt=end,
         )
-        .values("kind", "ticket__urgency")
+        .values("ticket__sla_document_id", "kind", "ticket__urgency")
         .annotate(
             met=Count("id", filter=Q(state=ClockState.MET)), breached=Count("id", filter=Q(state=ClockState.BREACHED))
         )
         .order_by()
     )
-    return {(r["kind"], r["ticket__urgency"]): {"met": r["met"], "breached": r["breached"]} for r in rows}
+    states: dict[int, States] = defaultdict(dict)
+    for r in rows:
+        states[r["ticket__sla_document_id"]][(r["kind"], r["ticket__urgency"])] = {
+            "met": r["met"], "breached": r["breached"]}  # fmt: skip
+    return states
 
 
 def _out_of_hours(document, pemda, start: datetime, end: datetime, now: datetime) -> dict:
@@ -102,10 +111,10 @@ def _breaches(document, start: datetime, end: datetime) -> list[dict]:
     ]
 
 
-def evaluate(document, subject, now: datetime) -> dict:
-    """The document's commitments against the period's tickets (E-3)."""
+def evaluate(document, subject, now: datetime, states: States) -> dict:
+    """The document's commitments against the period's tickets (E-3);
+    ``states`` are its clocks (``clock_states``)."""
     start, end = subject.bounds
-    states = _clock_states(document, start, end)
     pack = subject.pemda.policy_version.pack if subject.pemda.policy_version_id else None
     response = defaultdict(int)
     for (kind, _urgency), counts in states.items():

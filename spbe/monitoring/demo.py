@@ -69,9 +69,9 @@ def load_monitoring_demo(pemda) -> None:
         window.services.set(services[:2])
 
 
-def _history(rng: random.Random, service: Service, now) -> None:
+def _history(rng: random.Random, service: Service, now, days: int = HISTORY_DAYS) -> None:
     """A few outages a month, most minutes long, now and then hours."""
-    outages, day = [], HISTORY_DAYS
+    outages, day = [], days
     while day > 1:
         day -= rng.uniform(4, 20)
         start = now - timedelta(days=day, minutes=rng.randint(0, 1439))
@@ -105,14 +105,14 @@ def _cpu_anomaly(rng: random.Random, peak: float, hour) -> dict:
             "first_at": first.isoformat(), "last_at": (first + timedelta(minutes=15)).isoformat()}  # fmt: skip
 
 
-def _utilisation(rng: random.Random, pemda, now) -> None:
-    """Thirty days of hourly figures: office-hours load, a slowly filling disk."""
+def _utilisation(rng: random.Random, pemda, now, days: int = 30) -> None:
+    """Thirty days (by default) of hourly figures: office-hours load, a slowly filling disk."""
     hour = now.replace(minute=0, second=0, microsecond=0)
     rows = []
     for component in Component.objects.filter(pemda=pemda, kind__in=["server", "vm", "database"]):
         disk = rng.uniform(40, 60)
         busy = rng.uniform(0, 12)  # some servers run hotter: their noon peaks pass the 85 % CPU threshold
-        for age in range(30 * 24, 0, -1):
+        for age in range(days * 24, 0, -1):
             at = hour - timedelta(hours=age)
             office = max(0.0, math.sin((at.hour + 7 - 6) / 24 * 2 * math.pi))  # WIB office hours peak
             cpu = min(99.0, 12 + busy + 55 * office + rng.uniform(-5, 5))
