@@ -19,7 +19,6 @@ from spbe.audit.models import AuditAction
 from spbe.audit.record import diff, record, snapshot
 from spbe.catalog.models import Service
 from spbe.continuity.models import RecoveryPlan
-from spbe.evaluation import dashboard
 from spbe.evaluation.choices import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
@@ -233,7 +232,6 @@ def approve(actor, report: EvaluationReport, comment: str = "") -> None:
 def reject(actor, report: EvaluationReport, comment: str) -> None:
     approvals.reject(actor, report, comment)
     _event(report, actor, ReportEventKind.REJECTED, comment)
-    _forget_levels(report.pd)
 
 
 @transaction.atomic
@@ -242,7 +240,6 @@ def revise(actor, report: EvaluationReport) -> None:
     approvals.revise(actor, report)
     report.figures, report.frozen_at = None, None
     report.save(update_fields=["figures", "frozen_at", "last_updated"])
-    _forget_levels(report.pd)
     _event(
         report,
         actor,
@@ -257,7 +254,6 @@ def report_approved(report: EvaluationReport) -> None:
     report.figures = compute(subject_of(report))
     report.frozen_at = timezone.now()
     report.save(update_fields=["figures", "frozen_at", "last_updated"])
-    _forget_levels(report.pd)
 
 
 def carried_actions(report: EvaluationReport):
@@ -369,12 +365,6 @@ def set_action_status(actor, action: FollowUpAction, status: str, reason: str = 
            changes=diff(before, snapshot(action, ["status", "cancel_reason"])))  # fmt: skip
     message = _("%(title)s: %(status)s.") % {"title": action.title, "status": ActionStatus(status).label}
     _event(action.report, actor, ReportEventKind.ACTION, f"{message} {action.cancel_reason}".strip())
-    _forget_levels(action.pd)
-
-
-def _forget_levels(pd) -> None:
-    """The dashboard's cached level of the PD moves once the change is committed."""
-    transaction.on_commit(lambda: dashboard.forget(pd))
 
 
 @transaction.atomic
@@ -410,7 +400,6 @@ def complete_action(
         pemda=action.pemda,
         changes=diff(before, snapshot(action, ["status", "after_version", "evidence_note"])),
     )
-    _forget_levels(action.pd)
     _event(
         action.report, actor, ReportEventKind.ACTION, _("Tindak lanjut selesai: %(title)s.") % {"title": action.title}
     )

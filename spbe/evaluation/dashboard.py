@@ -16,8 +16,8 @@ queries for any number of PDs. The satisfaction trend (monthly), the SLA
 breaches of the last 30 days and the maturity level change slowly and cost
 the most (at a million tickets the breaches alone are a join over some
 twenty thousand clocks), so they are kept in the cache for
-``SLOW_SECONDS``; an approved report or a completed action clears its
-PD's entry at once.
+``SLOW_SECONDS``; the key carries when the PD's reports and actions last
+changed, so a report approved or an action completed shows at once.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Max
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +41,7 @@ from spbe.clocks.models import Clock
 from spbe.desk.choices import OPEN_STATUSES, TicketKind
 from spbe.desk.models import Ticket
 from spbe.evaluation import maturity
+from spbe.evaluation.models import EvaluationReport, FollowUpAction
 from spbe.monitoring.availability import availability_many
 
 WINDOW = timedelta(days=90)
@@ -127,9 +128,10 @@ def boards(pds: list, now: datetime | None = None) -> list[Board]:
     availability = availability_many(services, now - WINDOW, now, now=now)
     urgent = _open_urgent(pds)
     by_pd: dict[int, Board] = {pd.pk: Board(pd=pd) for pd in pds}
+    stamps = _stamps(pds)
     breaches: dict[int, int] = {}
     for board in by_pd.values():
-        breaches.update(_add_slow(board, now))
+        breaches.update(_add_slow(board, now, stamps[board.pd.pk]))
     for service in services:
         figure = availability[service.pk].percent
         open_urgent, breached = urgent.get(service.pk, 0), breaches.get(service.pk, 0)
@@ -171,27 +173,26 @@ def _recent_breaches(pd, now: datetime) -> dict[int, int]:
     return {r["ticket__service_id"]: r["n"] for r in rows}
 
 
-def cache_key(pd_id: int) -> str:
-    return f"evaluation:board:{pd_id}"
+def _stamps(pds: list) -> dict[int, str]:
+    """Per PD, when its reports and actions last changed (two indexed
+    queries for any number of PDs). It is part of the cache key, so an
+    approved report or a completed action shows at once in every web
+    process, not only in the one that handled it."""
+    stamps: dict[int, list] = {pd.pk: [] for pd in pds}
+    for model in (EvaluationReport, FollowUpAction):
+        for row in model.objects.filter(pd__in=pds).values("pd").annotate(last=Max("last_updated")).order_by():
+            stamps[row["pd"]].append(row["last"].timestamp())
+    return {pk: str(max(values, default=0)) for pk, values in stamps.items()}
 
 
-def pemda_cache_key(pemda_id: int) -> str:
-    return f"evaluation:pemda:{pemda_id}"
-
-
-def forget(pd) -> None:
-    """Drop a PD's and its Pemda's slow figures (a report approved, an
-    action completed): the level shown moves at once."""
-    cache.delete_many([cache_key(pd.pk), pemda_cache_key(pd.pemda_id)])
-
-
-def _add_slow(board: Board, now: datetime) -> dict[int, int]:
-    """The board's slow figures from the cache (computed when missing);
-    returns the recent SLA breaches per service."""
-    slow = cache.get(cache_key(board.pd.pk))
+def _add_slow(board: Board, now: datetime, stamp: str) -> dict[int, int]:
+    """The board's slow figures from the cache (computed when missing or
+    stale); returns the recent SLA breaches per service."""
+    key = f"evaluation:board:{board.pd.pk}:{stamp}"
+    slow = cache.get(key)
     if slow is None:
         slow = _slow_figures(board.pd, now)
-        cache.set(cache_key(board.pd.pk), slow, SLOW_SECONDS)
+        cache.set(key, slow, SLOW_SECONDS)
     board.satisfaction = slow["satisfaction"]
     board.level, board.level_name, board.missing = slow["level"], slow["level_name"], slow["missing"]
     return slow["breaches"]
@@ -229,7 +230,8 @@ def _slow_figures(pd, now: datetime) -> dict:
 
 def pemda_level(pemda, now: datetime | None = None) -> dict:
     """The Pemda's own level (the Koordinator's view), kept like a PD's."""
-    key = pemda_cache_key(pemda.pk)
+    stamp = max(_stamps(list(pemda.pds.all())).values(), default="0", key=float)
+    key = f"evaluation:pemda:{pemda.pk}:{stamp}"
     slow = cache.get(key)
     if slow is None:
         now = now or timezone.now()

@@ -197,3 +197,32 @@ def test_an_overdue_action_carried_from_an_earlier_report_still_blocks_level_5(w
     actions.approve(world.owner_head, report)
     actions.complete_action(world.owner_admin, done, evidence_note="SOP v2 ditetapkan")
     assert level(world).level == 4
+
+
+def test_the_dashboard_level_moves_as_soon_as_an_action_is_done(world, operated, pj, time_machine):
+    """The board keeps its slow figures in the cache under a key that
+    changes with the PD's reports and actions: every web process sees the
+    new level at once, not ten minutes later."""
+    from spbe.evaluation.dashboard import boards
+
+    time_machine.move_to(at(2026, 7, 10, 9, 0))
+    report = report_of(world)
+    write_all(report, world.owner_admin)
+    action = actions.add_action(
+        world.owner_admin,
+        report,
+        FollowUpAction(
+            chapter=Chapter.REQUESTS,
+            title="SOP v2",
+            owner=world.owner_admin,
+            due_date=date(2026, 9, 30),
+            target_kind=ActionTarget.PROCEDURE,
+            procedure="SOP permintaan",
+        ),
+    )
+    actions.submit(world.owner_admin, report)
+    actions.approve(world.owner_head, report)
+    assert boards([world.dukcapil])[0].level == 4
+    time_machine.shift(timedelta(seconds=1))
+    actions.complete_action(world.owner_admin, action, evidence_note="SOP v2 ditetapkan")
+    assert boards([world.dukcapil])[0].level == 5
