@@ -669,6 +669,7 @@ def verdict(value: float, target: float) -> str:
 
 def dashboard(results: dict) -> None:
     from django.conf import settings
+    from django.core.cache import cache
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
@@ -685,6 +686,10 @@ def dashboard(results: dict) -> None:
         client = Client()
         client.force_login(User.objects.get(email=email), backend=BACKEND)
         statements = Statements()
+        cache.clear()  # the first view after a change computes the slow figures (dashboard.py)
+        started = time.perf_counter()
+        response = client.get(path)
+        cold = time.perf_counter() - started
         for _ in range(3):  # warm-up
             response = client.get(path)
         if response.status_code != 200:
@@ -696,7 +701,7 @@ def dashboard(results: dict) -> None:
                 started = time.perf_counter()
                 client.get(path)
                 samples.append(time.perf_counter() - started)
-        results["dashboard"][who] = (samples, statements)
+        results["dashboard"][who] = (samples, statements, cold)
 
 
 def counts() -> dict[str, int]:
@@ -797,11 +802,12 @@ def measure(args: argparse.Namespace) -> None:
             if isinstance(outcome, str):
                 print(f"{label:<52} {outcome}")
                 continue
-            samples, statements = outcome
+            samples, statements, cold = outcome
             p50, p95 = percentiles(samples)
             print(f"{label:<52}{'p95 < 200 ms':>12}   p50 {p50 * 1000:6.1f} ms   p95 {p95 * 1000:6.1f} ms "
                   f"(n={len(samples)}, {len(statements.rows) / len(samples):.0f} queries a page)   "
                   f"{verdict(p95, TARGETS['dashboard'])}")  # fmt: skip
+            print(f"{'':<52}{'':>12}   first view, slow figures not yet cached: {cold * 1000:6.1f} ms")
     print("\n  first: the first run after the build (rows partly out of cache); median/min/max of the next "
           f"{REPEAT} ({5} for maturity).")  # fmt: skip
 

@@ -128,10 +128,12 @@ def boards(pds: list, now: datetime | None = None) -> list[Board]:
     availability = availability_many(services, now - WINDOW, now, now=now)
     urgent = _open_urgent(pds)
     by_pd: dict[int, Board] = {pd.pk: Board(pd=pd) for pd in pds}
-    stamps = _stamps(pds)
     breaches: dict[int, int] = {}
-    for board in by_pd.values():
-        breaches.update(_add_slow(board, now, stamps[board.pd.pk]))
+    for pd_id, slow in _slow(pds, now).items():
+        board = by_pd[pd_id]
+        board.satisfaction = slow["satisfaction"]
+        board.level, board.level_name, board.missing = slow["level"], slow["level_name"], slow["missing"]
+        breaches.update(slow["breaches"])
     for service in services:
         figure = availability[service.pk].percent
         open_urgent, breached = urgent.get(service.pk, 0), breaches.get(service.pk, 0)
@@ -155,24 +157,6 @@ def _open_urgent(pds: list) -> dict[int, int]:
     return {r["service_id"]: r["n"] for r in rows}
 
 
-def _recent_breaches(pd, now: datetime) -> dict[int, int]:
-    """SLA clocks of the PD's tickets breached in the last 30 days, per
-    service (clock_breached_idx). A join over every breach of the month:
-    kept with the slow figures, minutes old at most."""
-    rows = (
-        Clock.objects.filter(
-            owner_type=ContentType.objects.get_for_model(Ticket),
-            state=ClockState.BREACHED,
-            due_at__gte=now - BREACH_WINDOW,
-            ticket__pd=pd,
-        )
-        .values("ticket__service_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {r["ticket__service_id"]: r["n"] for r in rows}
-
-
 def _stamps(pds: list) -> dict[int, str]:
     """Per PD, when its reports and actions last changed (two indexed
     queries for any number of PDs). It is part of the cache key, so an
@@ -185,47 +169,78 @@ def _stamps(pds: list) -> dict[int, str]:
     return {pk: str(max(values, default=0)) for pk, values in stamps.items()}
 
 
-def _add_slow(board: Board, now: datetime, stamp: str) -> dict[int, int]:
-    """The board's slow figures from the cache (computed when missing or
-    stale); returns the recent SLA breaches per service."""
-    key = f"evaluation:board:{board.pd.pk}:{stamp}"
-    slow = cache.get(key)
-    if slow is None:
-        slow = _slow_figures(board.pd, now)
-        cache.set(key, slow, SLOW_SECONDS)
-    board.satisfaction = slow["satisfaction"]
-    board.level, board.level_name, board.missing = slow["level"], slow["level_name"], slow["missing"]
-    return slow["breaches"]
+def _slow(pds: list, now: datetime) -> dict[int, dict]:
+    """Each PD's slow figures from the cache; those missing or stale are
+    computed together (one query each for breaches and satisfaction)."""
+    stamps = _stamps(pds)
+    keys = {pd.pk: f"evaluation:board:{pd.pk}:{stamps[pd.pk]}" for pd in pds}
+    found = cache.get_many(list(keys.values()))
+    slow = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pd for pd in pds if pd.pk not in slow]
+    if missing:
+        computed = _slow_figures(missing, now)
+        cache.set_many({keys[pk]: figures for pk, figures in computed.items()}, SLOW_SECONDS)
+        slow.update(computed)
+    return slow
 
 
-def _slow_figures(pd, now: datetime) -> dict:
-    zone = ZoneInfo(pd.pemda.time_zone)
+def _recent_breaches(pds: list, now: datetime) -> dict[int, dict[int, int]]:
+    """Per PD and service, SLA clocks breached in the last 30 days
+    (clock_breached_idx)."""
+    rows = (
+        Clock.objects.filter(
+            owner_type=ContentType.objects.get_for_model(Ticket),
+            state=ClockState.BREACHED,
+            due_at__gte=now - BREACH_WINDOW,
+            ticket__pd__in=pds,
+        )
+        .values("ticket__pd_id", "ticket__service_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found: dict[int, dict[int, int]] = {pd.pk: {} for pd in pds}
+    for r in rows:
+        found[r["ticket__pd_id"]][r["ticket__service_id"]] = r["n"]
+    return found
+
+
+def _satisfaction(pds: list, now: datetime) -> dict[int, list[tuple[str, float | None]]]:
+    """Per PD, the average rating of each of the last twelve months (the Pemda's months)."""
+    zone = ZoneInfo(pds[0].pemda.time_zone)  # one Pemda's board, or PDs of Pemdas in the same zone
     today = now.astimezone(zone).date()
-    start, end = maturity.default_period(today)
-    result = maturity.assess(pd.pemda, pd, start=start, end=end, today=today)
     first = (today.replace(day=1) - timedelta(days=366)).replace(day=1)
     rows = (
         Ticket.objects.filter(
-            pd=pd, satisfaction__isnull=False, reported_at__gte=datetime.combine(first, datetime.min.time(), zone)
+            pd__in=pds, satisfaction__isnull=False, reported_at__gte=datetime.combine(first, datetime.min.time(), zone)
         )
         .annotate(month=TruncMonth("reported_at", tzinfo=zone))
-        .values("month")
+        .values("pd_id", "month")
         .annotate(average=Avg("satisfaction"))
-        .order_by("month")
+        .order_by()
     )
-    averages = {r["month"].date().isoformat()[:7]: round(float(r["average"]), 2) for r in rows}
-    months = []
-    cursor = first
+    averages = {(r["pd_id"], r["month"].date().isoformat()[:7]): round(float(r["average"]), 2) for r in rows}
+    months, cursor = [], first
     for _index in range(TREND_MONTHS + 1):
         months.append(cursor.isoformat()[:7])
         cursor = (cursor + timedelta(days=32)).replace(day=1)
-    return {
-        "breaches": _recent_breaches(pd, now),
-        "satisfaction": [(month, averages.get(month)) for month in months[-TREND_MONTHS:]],
-        "level": result.level,
-        "level_name": result.name,
-        "missing": [c.missing for c in result.next_missing],
-    }
+    return {pd.pk: [(month, averages.get((pd.pk, month))) for month in months[-TREND_MONTHS:]] for pd in pds}
+
+
+def _slow_figures(pds: list, now: datetime) -> dict[int, dict]:
+    breaches, satisfaction = _recent_breaches(pds, now), _satisfaction(pds, now)
+    figures = {}
+    for pd in pds:
+        today = now.astimezone(ZoneInfo(pd.pemda.time_zone)).date()
+        start, end = maturity.default_period(today)
+        result = maturity.assess(pd.pemda, pd, start=start, end=end, today=today)
+        figures[pd.pk] = {
+            "breaches": breaches[pd.pk],
+            "satisfaction": satisfaction[pd.pk],
+            "level": result.level,
+            "level_name": result.name,
+            "missing": [c.missing for c in result.next_missing],
+        }
+    return figures
 
 
 def pemda_level(pemda, now: datetime | None = None) -> dict:
