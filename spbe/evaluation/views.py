@@ -402,6 +402,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "complete_form": complete_form,
         "status_form": status_form,
         "overdue": action.is_overdue(action.pemda.today()),
+        # an owner from another PD sees the action, not necessarily its report
+        "report_visible": visible_reports(request.user).filter(pk=action.report_id).exists(),
     }
     status = 400 if complete_form is not None and complete_form.errors else 200
     return render(request, "evaluation/action_detail.html", context, status=status)

@@ -352,3 +352,20 @@ def test_the_generic_approval_route_does_not_decide_a_report(world, login, repor
     assert login(world.owner_head).post(url).status_code == 404
     report.refresh_from_db()
     assert report.status == "submitted"
+
+
+def test_an_owner_from_another_pd_sees_the_action_but_no_dead_link_to_its_report(world, login, report):
+    action = FollowUpAction.objects.create(
+        pemda=world.yogya,
+        pd=world.dukcapil,
+        report=report,
+        chapter=Chapter.REQUESTS,
+        title="Integrasi data Dinkes",
+        owner=world.other_pd_admin,
+        due_date=date(2026, 9, 1),
+        target_kind="procedure",
+        procedure="SOP",
+    )
+    html = login(world.other_pd_admin).get(action.get_absolute_url()).content.decode()
+    assert "Integrasi data Dinkes" in html and report.get_absolute_url() not in html
+    assert report.get_absolute_url() in login(world.owner_admin).get(action.get_absolute_url()).content.decode()
