@@ -61,6 +61,9 @@ class TicketForm(StyledFormMixin, forms.Form):
         return data
 
 
+URGENT = "1-2"
+
+
 class QueueFilterForm(StyledFormMixin, forms.Form):
     q = forms.CharField(label=_("Cari"), required=False)
     pd = forms.ModelChoiceField(label=_("PD"), queryset=PerangkatDaerah.objects.none(), required=False)
@@ -70,7 +73,10 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
         choices=[("", _("Semua status")), ("open", _("Semua terbuka")), *TicketStatus.choices],
     )  # fmt: skip
     priority = forms.ChoiceField(
-        label=_("Prioritas"), required=False, choices=[("", _("Semua")), *[(str(p), f"P{p}") for p in range(1, 7)]]
+        label=_("Prioritas"),
+        required=False,
+        # P1–P2: the urgent complaints the evaluation dashboard counts and links to
+        choices=[("", _("Semua")), (URGENT, "P1–P2"), *[(str(p), f"P{p}") for p in range(1, 7)]],
     )
     service = forms.ModelChoiceField(label=_("Layanan"), queryset=Service.objects.none(), required=False)
     assignee = forms.ModelChoiceField(label=_("Petugas"), queryset=User.objects.none(), required=False)

@@ -27,6 +27,7 @@ from spbe.desk import actions, problems
 from spbe.desk.actions import Reporter
 from spbe.desk.choices import OPEN_STATUSES
 from spbe.desk.forms import (
+    URGENT,
     AffectedItemsForm,
     AnalysisForm,
     DecisionForm,
@@ -108,9 +109,13 @@ def _filtered(qs, data: dict, user):
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif data["status"]:
         qs = qs.filter(status=data["status"])
-    for name in ("pd", "kind", "priority", "service"):
+    for name in ("pd", "kind", "service"):
         if data[name]:
             qs = qs.filter(**{name: data[name]})
+    if data["priority"] == URGENT:
+        qs = qs.filter(priority__in=[1, 2])
+    elif data["priority"]:
+        qs = qs.filter(priority=data["priority"])
     if data["assignee"]:
         qs = qs.filter(Q(service_admin=data["assignee"]) | Q(infra_admin=data["assignee"]))
     if data["mine"]:

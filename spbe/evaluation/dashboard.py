@@ -39,6 +39,7 @@ from spbe.catalog.models import Service
 from spbe.clocks.choices import ClockState
 from spbe.clocks.models import Clock
 from spbe.desk.choices import OPEN_STATUSES, TicketKind
+from spbe.desk.forms import URGENT
 from spbe.desk.models import Ticket
 from spbe.evaluation import maturity
 from spbe.evaluation.models import EvaluationReport, FollowUpAction
@@ -98,7 +99,7 @@ class Board:
 
     @property
     def queue_url(self) -> str:
-        return reverse("desk:queue") + f"?pd={self.pd.pk}&kind=complaint&priority=1&priority=2"
+        return reverse("desk:queue") + f"?pd={self.pd.pk}&kind=complaint&status=open&priority={URGENT}"
 
     @property
     def maturity_url(self) -> str:

@@ -61,7 +61,7 @@ def _number(value) -> str:
     return number_format(int(rounded) if rounded.is_integer() else rounded)
 
 
-def _percent(value) -> str:
+def percent(value) -> str:
     return "–" if value is None else f"{_number(value)}%"
 
 
@@ -73,15 +73,15 @@ def _ratio(met: int, breached: int) -> str:
     return _("%(met)s dari %(n)s (%(percent)s)") % {
         "met": met,
         "n": measured,
-        "percent": _percent(round(100 * met / measured, 1)),
+        "percent": percent(round(100 * met / measured, 1)),
     }
 
 
-def _verdict(met: bool | None) -> str:
+def verdict(met: bool | None) -> str:
     return {True: _("Memenuhi"), False: _("Tidak memenuhi"), None: _("Belum terukur")}[met]
 
 
-def _state(met: bool | None) -> str:
+def state_of(met: bool | None) -> str:
     return {True: "met", False: "missed", None: "neutral"}[met]
 
 
@@ -95,7 +95,7 @@ def short_day(value: date) -> str:
     return date_format(value, "j M Y")
 
 
-def _minutes(value: int | None) -> str:
+def minutes(value: int | None) -> str:
     return duration(None if value is None else timedelta(minutes=value))
 
 
@@ -157,14 +157,14 @@ def _per_service(ctx: Context, rows: list[dict], counted: str) -> list[doc.Block
                 str(r["tickets"]),
                 str(r["met_clocks"]),
                 str(r["breached_clocks"]),
-                _percent(r["percent"]),
-                _verdict(r["met"]),
+                percent(r["percent"]),
+                verdict(r["met"]),
             ]
             for r in rows
         ],
         widths=[3.2, 1.3, 1.6, 1.6, 1.4, 1.9],
     )
-    bars = [charts.Bar(ctx.service(r["service"]), r["percent"], _state(r["met"])) for r in rows]
+    bars = [charts.Bar(ctx.service(r["service"]), r["percent"], state_of(r["met"])) for r in rows]
     title = _("Tenggat terpenuhi per layanan (%(what)s)") % {"what": counted}
     png = charts.bar_png(bars, title=title, target=ctx.target_percent)
     caption = _("Garis putus-putus: batas memenuhi target, %(n)s%% tenggat terpenuhi.") % {"n": ctx.target_percent}
@@ -274,7 +274,7 @@ def _disruptions(ctx: Context) -> list[doc.Block]:
             share = round(100 * p["p1_met"] / measured, 1) if measured else None
             met = None if share is None else share >= ctx.target_percent
             label = _("%(p)s (%(n)s aduan)") % {"p": _priority(p["priority"]), "n": p["total"]}
-            bars.append(charts.Bar(label, share, _state(met)))
+            bars.append(charts.Bar(label, share, state_of(met)))
         png = charts.bar_png(
             bars, title=_("Aduan diselesaikan dalam target (P-1) per prioritas"), target=ctx.target_percent
         )
@@ -320,7 +320,7 @@ def _monitoring(ctx: Context) -> list[doc.Block]:
                     % {
                         "n": important - len(f["unwatched"]),
                         "total": important,
-                        "percent": _percent(f["coverage_percent"]),
+                        "percent": percent(f["coverage_percent"]),
                     },
                 ),
                 (_("Gangguan layanan tercatat pemantauan"), str(f["outages"]["count"])),
@@ -335,18 +335,18 @@ def _monitoring(ctx: Context) -> list[doc.Block]:
                 [
                     [
                         ctx.service(r["service"]),
-                        _percent(r["target"]),
-                        _percent(r["percent"]),
-                        _minutes(r["downtime_minutes"]),
-                        _minutes(r["maintenance_minutes"]),
-                        _verdict(r["met"]) + ("" if r["monitored"] else _(" · tidak dipantau")),
+                        percent(r["target"]),
+                        percent(r["percent"]),
+                        minutes(r["downtime_minutes"]),
+                        minutes(r["maintenance_minutes"]),
+                        verdict(r["met"]) + ("" if r["monitored"] else _(" · tidak dipantau")),
                     ]
                     for r in rows
                 ],
                 widths=[2.8, 1.3, 1.5, 1.6, 2.0, 1.9],
             )
         )
-        bars = [charts.Bar(ctx.service(r["service"]), r["percent"], _state(r["met"])) for r in rows]
+        bars = [charts.Bar(ctx.service(r["service"]), r["percent"], state_of(r["met"])) for r in rows]
         png = charts.bar_png(bars, title=_("Ketersediaan layanan dibanding targetnya"), max_value=100)
         blocks.append(
             _chart(png, _("Ketersediaan tercapai, waktu pemeliharaan tidak dihitung; target tiap layanan di tabel."))
@@ -365,7 +365,7 @@ def _monitoring(ctx: Context) -> list[doc.Block]:
                         _label(ServiceState, o["state"]),
                         ctx.when(o["started_at"]),
                         ctx.when(o["ended_at"]) if o["ended_at"] else _("berlangsung"),
-                        _minutes(o["minutes"]),
+                        minutes(o["minutes"]),
                         o["cause"] or "–",
                     ]
                     for o in f["outages"]["longest"]
@@ -421,9 +421,9 @@ def _recovery(ctx: Context) -> list[doc.Block]:
                         _label(RecoveryKind, r["kind"]),
                         f"{r['title']}\n{r['drp']}",
                         ctx.when(r["opened_at"]),
-                        f"{_minutes(r['rto_target_minutes'])} / {_minutes(r['rto_minutes'])}",
-                        f"{_minutes(r['rpo_target_minutes'])} / {_minutes(r['rpo_minutes'])}",
-                        _verdict(None if r["rto_met"] is None else bool(r["rto_met"] and r["rpo_met"] is not False)),
+                        f"{minutes(r['rto_target_minutes'])} / {minutes(r['rto_minutes'])}",
+                        f"{minutes(r['rpo_target_minutes'])} / {minutes(r['rpo_minutes'])}",
+                        verdict(None if r["rto_met"] is None else bool(r["rto_met"] and r["rpo_met"] is not False)),
                     ]
                     for r in f["items"]
                 ],
@@ -497,7 +497,7 @@ def _planning(ctx: Context) -> list[doc.Block]:
                 (_("Layanan aktif"), str(f["services_active"])),
                 (
                     _("Layanan dengan target disetujui (P-1, P-4, P-5)"),
-                    f"{f['services_with_targets']} ({_percent(f['coverage_percent'])})",
+                    f"{f['services_with_targets']} ({percent(f['coverage_percent'])})",
                 ),
                 (_("Layanan belum punya target disetujui"), without),
                 (_("Daftar kebutuhan layanan disetujui (P-6)"), str(f["needs_inventories"])),
@@ -554,7 +554,7 @@ def _sla_document(ctx: Context, d: dict) -> list[doc.Block]:
                 (_("Nilai kontrak / anggaran"), rupiah(d["contract_value"])),
                 (_("Masa berlaku"), f"{day(d['valid_from'])} – {day(d['valid_to'])}"),
                 (_("Tiket dalam periode"), str(d["tickets"])),
-                (_("Komitmen terpenuhi"), _percent(d["kept_percent"])),
+                (_("Komitmen terpenuhi"), percent(d["kept_percent"])),
             ]
         ),
         doc.Table(

@@ -11,21 +11,9 @@ from django.utils.translation import pgettext
 
 from spbe.evaluation.charts import Bar, bar_svg
 from spbe.evaluation.choices import Chapter
-from spbe.evaluation.export_chapters import rupiah
+from spbe.evaluation.export_chapters import minutes, percent, rupiah, state_of, verdict
 
 LETTERS = dict(zip(Chapter.values, "abcdefg", strict=True))
-
-
-def percent(value) -> str:
-    return "–" if value is None else f"{value:.1f} %".replace(".", ",")
-
-
-def _verdict(met) -> str:
-    return {True: _("memenuhi"), False: _("tidak memenuhi"), None: _("belum terukur")}[met]
-
-
-def _state(met) -> str:
-    return {True: "met", False: "missed", None: "neutral"}[met]
 
 
 def _ticket(number: str, pk: int) -> dict:
@@ -61,8 +49,7 @@ def _summary(block: dict) -> dict:
 
 def _service_rows(figures: dict, verdicts: list[dict]) -> list[list]:
     return [
-        [_service_name(figures, v["service"]), v["tickets"], percent(v["percent"]), _verdict(v["met"])]
-        for v in verdicts
+        [_service_name(figures, v["service"]), v["tickets"], percent(v["percent"]), verdict(v["met"])] for v in verdicts
     ]
 
 
@@ -174,13 +161,13 @@ def _monitoring(figures: dict) -> dict:
                 name,
                 percent(line["target"]),
                 percent(line["percent"]),
-                _verdict(line["met"]),
+                verdict(line["met"]),
                 line["downtime_minutes"],
                 line["maintenance_minutes"],
             ]
         )
         bars.append(
-            Bar(name, line["percent"], _state(line["met"]), reverse("catalog:service_detail", args=[line["service"]]))
+            Bar(name, line["percent"], state_of(line["met"]), reverse("catalog:service_detail", args=[line["service"]]))
         )
     facts = [
         _("%(service)s tidak tersedia %(minutes)s menit sejak %(start)s: %(cause)s")
@@ -222,22 +209,15 @@ def _monitoring(figures: dict) -> dict:
     }
 
 
-def _minutes(value) -> str:
-    if value is None:
-        return "–"
-    hours, minutes = divmod(value, 60)
-    return f"{hours} j {minutes} m" if hours else f"{minutes} m"
-
-
 def _recovery(figures: dict) -> dict:
     block = figures["recovery"]
     rows = [
         [
             r["title"],
             _("Uji coba") if r["kind"] == "drill" else _("Aktivasi"),
-            f"{_minutes(r['rto_minutes'])} / {_minutes(r['rto_target_minutes'])}",
-            f"{_minutes(r['rpo_minutes'])} / {_minutes(r['rpo_target_minutes'])}",
-            _verdict(None if r["rto_met"] is None else bool(r["rto_met"] and r["rpo_met"] is not False)),
+            f"{minutes(r['rto_minutes'])} / {minutes(r['rto_target_minutes'])}",
+            f"{minutes(r['rpo_minutes'])} / {minutes(r['rpo_target_minutes'])}",
+            verdict(None if r["rto_met"] is None else bool(r["rto_met"] and r["rpo_met"] is not False)),
         ]
         for r in block["items"]
     ]

@@ -41,19 +41,23 @@ def rules_for(pemda) -> EvaluationRules:
     return EvaluationRules(**{key: int(value) for key, value in values.items() if key in known})
 
 
-def required_chapters(report) -> list[str]:
+def required_chapters(report, figures: dict | None = None) -> list[str]:
     """Chapters whose analysis of obstacles must be written; the SLA chapter
-    only when an SLA document of the subject was in force in the period."""
+    only when an SLA document of the subject was in force in the period
+    (read from ``figures`` when the caller has them: ``figures_of(report)``)."""
     from spbe.evaluation.figures import sla_documents_in, subject_of
 
-    chapters = list(MANDATORY_CHAPTERS)
-    if report.figures is not None and report.status == "approved":
-        has_sla = bool(report.figures["sla"]["documents"])
+    if figures is None and report.figures is not None and report.status == "approved":
+        figures = report.figures
+    if figures is not None:
+        has_sla = bool(figures["sla"]["documents"])
     else:
         has_sla = sla_documents_in(subject_of(report)).exists()
-    return [*chapters, Chapter.SLA] if has_sla else chapters
+    return [*MANDATORY_CHAPTERS, Chapter.SLA] if has_sla else list(MANDATORY_CHAPTERS)
 
 
-def missing_analysis(report) -> list[str]:
-    written = {a.chapter for a in report.analyses.all() if a.obstacles.strip()}
-    return [chapter for chapter in required_chapters(report) if chapter not in written]
+def missing_analysis(report, analyses=None, required=None) -> list[str]:
+    """Required chapters whose analysis of obstacles is not written yet
+    (``analyses``, ``required``: what the caller has read already)."""
+    written = {a.chapter for a in (report.analyses.all() if analyses is None else analyses) if a.obstacles.strip()}
+    return [chapter for chapter in (required or required_chapters(report)) if chapter not in written]

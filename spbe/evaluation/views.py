@@ -32,7 +32,7 @@ from spbe.evaluation.forms import (
 )
 from spbe.evaluation.models import PEMDA_REPORT_ROLES, EvaluationReport, FollowUpAction
 from spbe.evaluation.presenting import chapters_of, facts_text
-from spbe.evaluation.rules import required_chapters
+from spbe.evaluation.rules import missing_analysis, required_chapters
 from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
 from spbe.front.pages import add_action_errors, form_page
 from spbe.org import access
@@ -161,14 +161,15 @@ def _report_context(request: HttpRequest, report: EvaluationReport, **forms) -> 
     editable = approvals.can_edit(request.user, report)
     analyses = {a.chapter: a for a in report.analyses.all()}
     report_actions = list(report.actions.select_related("owner", "service", "drp"))
-    required = required_chapters(report)
+    required = required_chapters(report, figures)
+    missing = missing_analysis(report, analyses.values(), required)
     chapters = chapters_of(report, figures)
     for chapter in chapters:
         key = chapter["key"]
         analysis = analyses.get(key)
         chapter["analysis"] = analysis
         chapter["required"] = key in required
-        chapter["missing"] = key in required and not (analysis and analysis.obstacles.strip())
+        chapter["missing"] = key in missing
         chapter["actions"] = [a for a in report_actions if a.chapter == key]
         if editable:
             bound = forms.get("analysis_form") if forms.get("analysis_chapter") == key else None
@@ -186,21 +187,14 @@ def _report_context(request: HttpRequest, report: EvaluationReport, **forms) -> 
         "editable": editable,
         "can_submit": editable,
         "approver_role": approvals.approver_role_for(request.user, report),
-        "can_revise": report.status == ApprovalStatus.APPROVED and approvals.can_edit(request.user, _as_draft(report)),
+        "can_revise": report.status == ApprovalStatus.APPROVED
+        and actions.can_draft(request.user, report.pd, report.scope),
         "decisions": list(approvals.history(report)),
         "carried": list(actions.carried_actions(report)),
         "timeline": report.timeline.select_related("actor"),
-        "missing": [Chapter(c).label for c in required if c not in analyses or not analyses[c].obstacles.strip()],
+        "missing": [Chapter(c).label for c in missing],
         "today": report.pemda.today(),
     }
-
-
-def _as_draft(report: EvaluationReport) -> EvaluationReport:
-    """The report as a revision would be, to ask whether the person may draft it."""
-    draft = EvaluationReport(
-        pk=report.pk, pd=report.pd, pemda=report.pemda, scope=report.scope, status=ApprovalStatus.DRAFT
-    )
-    return draft
 
 
 @staff_required

@@ -18,7 +18,8 @@ from spbe.desk.actions import Reporter
 from spbe.desk.choices import TicketKind
 from spbe.evaluation import actions
 from spbe.evaluation.actions import Period
-from spbe.evaluation.choices import PeriodKind, ReportScope
+from spbe.evaluation.choices import ActionTarget, Chapter, PeriodKind, ReportScope
+from spbe.evaluation.models import FollowUpAction
 from spbe.monitoring.models import Check
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -88,3 +89,30 @@ def operate(world, service, pj, first_day: date) -> None:
         status=ApprovalStatus.APPROVED, drafted_by=world.vendor,
     )  # fmt: skip
     release.services.add(service)
+
+
+def follow_up(report, **overrides) -> FollowUpAction:
+    """An action of the report stored as given, past the rules of
+    ``add_action`` (an overdue or done one, on an approved report)."""
+    data = dict(
+        pemda=report.pemda, pd=report.pd, report=report, chapter=Chapter.REQUESTS, title="Perbarui SOP",
+        owner=report.drafted_by, created_by=report.drafted_by, due_date=date(2026, 9, 1),
+        target_kind=ActionTarget.PROCEDURE, procedure="SOP",
+    )  # fmt: skip
+    data.update(overrides)
+    return FollowUpAction.objects.create(**data)
+
+
+def approved_with_action(world, **action):
+    """The semester report of Disdukcapil, analysed, with one action added
+    through ``add_action`` (a procedure due 30 September), then approved by
+    the Pimpinan PD. Returns the report and the action."""
+    report = report_of(world)
+    write_all(report, world.owner_admin)
+    data = dict(chapter=Chapter.REQUESTS, title="SOP v2", owner=world.owner_admin, due_date=date(2026, 9, 30),
+                target_kind=ActionTarget.PROCEDURE, procedure="SOP permintaan")  # fmt: skip
+    data.update(action)
+    added = actions.add_action(world.owner_admin, report, FollowUpAction(**data))
+    actions.submit(world.owner_admin, report)
+    actions.approve(world.owner_head, report)
+    return report, added

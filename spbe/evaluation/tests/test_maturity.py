@@ -13,8 +13,16 @@ from spbe.evaluation import actions
 from spbe.evaluation.choices import ActionTarget, Chapter
 from spbe.evaluation.figures import figures_of
 from spbe.evaluation.maturity import assess
-from spbe.evaluation.models import FollowUpAction
-from spbe.evaluation.tests.factories import at, operate, plan, report_of, ticket, write_all
+from spbe.evaluation.tests.factories import (
+    approved_with_action,
+    at,
+    follow_up,
+    operate,
+    plan,
+    report_of,
+    ticket,
+    write_all,
+)
 from spbe.policy import versions
 
 pytestmark = pytest.mark.django_db
@@ -79,39 +87,16 @@ def test_a_follow_up_done_with_evidence_makes_level_5_and_an_overdue_one_takes_i
     world, operated, pj, time_machine
 ):
     time_machine.move_to(at(2026, 7, 10, 9, 0))
-    report = report_of(world)
-    write_all(report, world.owner_admin)
     plan = world.dukcapil.recovery_plans.get()
-    done = actions.add_action(
-        world.owner_admin,
-        report,
-        FollowUpAction(
-            chapter=Chapter.RECOVERY,
-            title="Uji coba DRP ulang",
-            owner=world.owner_admin,
-            due_date=date(2026, 9, 30),
-            target_kind=ActionTarget.DRP,
-            drp=plan,
-        ),
+    report, done = approved_with_action(
+        world, chapter=Chapter.RECOVERY, title="Uji coba DRP ulang", target_kind=ActionTarget.DRP, drp=plan
     )
-    actions.submit(world.owner_admin, report)
-    actions.approve(world.owner_head, report)
     assert level(world).level == 4
     actions.complete_action(world.owner_admin, done, evidence_note="Berita acara uji coba 3 Juli 2026")
     done.refresh_from_db()
     assert done.before_version == done.after_version == str(plan)  # the DRP was not revised meanwhile
     assert level(world).level == 5
-    late = FollowUpAction.objects.create(
-        pemda=world.yogya,
-        pd=world.dukcapil,
-        report=report,
-        chapter=Chapter.MONITORING,
-        title="Pasang pemantauan",
-        owner=world.owner_admin,
-        due_date=date(2026, 7, 1),
-        target_kind=ActionTarget.PROCEDURE,
-        procedure="SOP",
-    )
+    late = follow_up(report, chapter=Chapter.MONITORING, title="Pasang pemantauan", due_date=date(2026, 7, 1))
     result = level(world)
     assert result.level == 4
     followed = next(c for c in result.criteria if c.key == "followed_up")
@@ -132,20 +117,7 @@ def test_thresholds_come_from_the_pack(world, operated, pj, packs):
     )
     world.yogya.policy_version = amended
     world.yogya.save()
-    FollowUpAction.objects.create(
-        pemda=world.yogya,
-        pd=world.dukcapil,
-        report=report,
-        chapter=Chapter.REQUESTS,
-        title="Perbarui SOP",
-        owner=world.owner_admin,
-        due_date=date(2026, 9, 1),
-        target_kind="procedure",
-        procedure="SOP",
-        status="done",
-        evidence_note="SOP v2",
-        completed_at=at(2026, 7, 5, 9, 0),
-    )
+    follow_up(report, status="done", evidence_note="SOP v2", completed_at=at(2026, 7, 5, 9, 0))
     result = level(world)
     assert result.level == 4
     assert "minimal 2 tindak lanjut" in next(c for c in result.criteria if c.key == "followed_up").missing
@@ -168,33 +140,8 @@ def test_an_overdue_action_carried_from_an_earlier_report_still_blocks_level_5(w
     year's report is still owed after this semester's report is approved."""
     time_machine.move_to(at(2026, 7, 10, 9, 0))
     old = report_of(world, period=actions.Period("year", date(2025, 1, 1), date(2025, 12, 31)))
-    FollowUpAction.objects.create(
-        pemda=world.yogya,
-        pd=world.dukcapil,
-        report=old,
-        chapter=Chapter.MONITORING,
-        title="Pasang pemantauan",
-        owner=world.owner_admin,
-        due_date=date(2026, 3, 1),
-        target_kind=ActionTarget.PROCEDURE,
-        procedure="SOP",
-    )
-    report = report_of(world)
-    write_all(report, world.owner_admin)
-    done = actions.add_action(
-        world.owner_admin,
-        report,
-        FollowUpAction(
-            chapter=Chapter.REQUESTS,
-            title="SOP v2",
-            owner=world.owner_admin,
-            due_date=date(2026, 9, 30),
-            target_kind=ActionTarget.PROCEDURE,
-            procedure="SOP permintaan",
-        ),
-    )
-    actions.submit(world.owner_admin, report)
-    actions.approve(world.owner_head, report)
+    follow_up(old, chapter=Chapter.MONITORING, title="Pasang pemantauan", due_date=date(2026, 3, 1))
+    _report, done = approved_with_action(world)
     actions.complete_action(world.owner_admin, done, evidence_note="SOP v2 ditetapkan")
     assert level(world).level == 4
 
@@ -206,22 +153,7 @@ def test_the_dashboard_level_moves_as_soon_as_an_action_is_done(world, operated,
     from spbe.evaluation.dashboard import boards
 
     time_machine.move_to(at(2026, 7, 10, 9, 0))
-    report = report_of(world)
-    write_all(report, world.owner_admin)
-    action = actions.add_action(
-        world.owner_admin,
-        report,
-        FollowUpAction(
-            chapter=Chapter.REQUESTS,
-            title="SOP v2",
-            owner=world.owner_admin,
-            due_date=date(2026, 9, 30),
-            target_kind=ActionTarget.PROCEDURE,
-            procedure="SOP permintaan",
-        ),
-    )
-    actions.submit(world.owner_admin, report)
-    actions.approve(world.owner_head, report)
+    _report, action = approved_with_action(world)
     assert boards([world.dukcapil])[0].level == 4
     time_machine.shift(timedelta(seconds=1))
     actions.complete_action(world.owner_admin, action, evidence_note="SOP v2 ditetapkan")

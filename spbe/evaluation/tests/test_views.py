@@ -12,7 +12,7 @@ from django.urls import reverse
 from spbe.evaluation import actions
 from spbe.evaluation.choices import ActionStatus, Chapter
 from spbe.evaluation.models import EvaluationReport, FollowUpAction
-from spbe.evaluation.tests.factories import at, report_of, ticket, write_all
+from spbe.evaluation.tests.factories import at, follow_up, report_of, ticket, write_all
 
 pytestmark = pytest.mark.django_db
 
@@ -179,17 +179,7 @@ def test_an_action_is_recorded_and_completed_with_evidence(world, login, report)
 
 
 def test_action_list_filters_and_exports(world, login, report):
-    FollowUpAction.objects.create(
-        pemda=world.yogya,
-        pd=world.dukcapil,
-        report=report,
-        chapter=Chapter.REQUESTS,
-        title="Perbarui SOP permintaan",
-        owner=world.owner_admin,
-        due_date=date(2026, 1, 5),
-        target_kind="procedure",
-        procedure="SOP",
-    )
+    follow_up(report, title="Perbarui SOP permintaan", due_date=date(2026, 1, 5))
     client = login(world.owner_admin)
     html = client.get(reverse("evaluation:action_list"), {"overdue": "on"}).content.decode()
     assert "Perbarui SOP permintaan" in html and "lewat tenggat" in html
@@ -318,17 +308,7 @@ def test_far_away_or_too_long_periods_are_refused_not_crashed(world, login, serv
 
 
 def test_cancelling_an_action_needs_a_reason(world, login, report):
-    action = FollowUpAction.objects.create(
-        pemda=world.yogya,
-        pd=world.dukcapil,
-        report=report,
-        chapter=Chapter.REQUESTS,
-        title="Perbarui SOP",
-        owner=world.owner_admin,
-        due_date=date(2026, 9, 1),
-        target_kind="procedure",
-        procedure="SOP",
-    )
+    action = follow_up(report)
     client = login(world.owner_admin)
     client.post(reverse("evaluation:action_status", args=[action.pk]), {"status": "cancelled", "reason": ""})
     action.refresh_from_db()
@@ -355,17 +335,62 @@ def test_the_generic_approval_route_does_not_decide_a_report(world, login, repor
 
 
 def test_an_owner_from_another_pd_sees_the_action_but_no_dead_link_to_its_report(world, login, report):
-    action = FollowUpAction.objects.create(
-        pemda=world.yogya,
-        pd=world.dukcapil,
-        report=report,
-        chapter=Chapter.REQUESTS,
-        title="Integrasi data Dinkes",
-        owner=world.other_pd_admin,
-        due_date=date(2026, 9, 1),
-        target_kind="procedure",
-        procedure="SOP",
-    )
+    action = follow_up(report, title="Integrasi data Dinkes", owner=world.other_pd_admin)
     html = login(world.other_pd_admin).get(action.get_absolute_url()).content.decode()
     assert "Integrasi data Dinkes" in html and report.get_absolute_url() not in html
     assert report.get_absolute_url() in login(world.owner_admin).get(action.get_absolute_url()).content.decode()
+
+
+def test_the_boards_open_p1_p2_count_links_to_exactly_those_complaints(world, login, service):
+    """The figure and the queue behind it agree: open P1 and P2 complaints
+    of the PD, not the closed ones, not P3."""
+    from spbe.evaluation.dashboard import boards
+
+    urgent = ticket(service, world.owner_admin, reported=at(2026, 3, 2, 9, 0))  # mayor × publik × kritis: P1
+    closed = ticket(
+        service,
+        world.owner_admin,
+        reported=at(2026, 3, 3, 9, 0),
+        responded=at(2026, 3, 3, 9, 5),
+        resolved=at(2026, 3, 3, 10, 0),
+    )
+    minor = ticket(service, world.owner_admin, reported=at(2026, 3, 4, 9, 0))
+    minor.priority = 3
+    minor.save(update_fields=["priority"])
+    board = boards([world.dukcapil])[0]
+    assert board.open_urgent == 1
+    html = login(world.owner_head).get(board.queue_url).content.decode()
+    assert urgent.number in html and closed.number not in html and minor.number not in html
+
+
+def test_introduction_and_conclusion_are_edited_and_a_blank_title_is_refused(world, login, report):
+    client = login(world.owner_admin)
+    url = reverse("evaluation:report_edit", args=[report.pk])
+    refused = client.post(url, {"title": " ", "introduction": "Latar belakang", "conclusion": ""})
+    assert refused.status_code == 400
+    saved = client.post(url, {"title": report.title, "introduction": "Evaluasi semester I.", "conclusion": "Baik."})
+    assert saved.status_code == 302
+    report.refresh_from_db()
+    assert (report.introduction, report.conclusion) == ("Evaluasi semester I.", "Baik.")
+
+
+def test_the_evidence_file_is_served_only_to_who_sees_the_action(world, login, report, settings, tmp_path):
+    from spbe.continuity.tests.recovering import evidence
+
+    settings.MEDIA_ROOT = tmp_path
+    action = follow_up(report)
+    actions.complete_action(world.owner_admin, action, evidence_note="", evidence_file=evidence("berita-acara.pdf"))
+    url = reverse("evaluation:action_evidence", args=[action.pk])
+    response = login(world.owner_admin).get(url)
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert login(world.other_pd_admin).get(url).status_code == 404
+
+
+def test_the_evidence_pack_downloads_from_the_maturity_page(world, login, service):
+    import io
+    import zipfile
+
+    response = login(world.owner_admin).get(reverse("evaluation:evidence_pack"), {"pd": world.dukcapil.pk})
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert "INDEKS.txt" in zipfile.ZipFile(io.BytesIO(response.content)).namelist()
