@@ -204,6 +204,7 @@ class ReportFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, pds, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pd"].queryset = pds
+        self.fields["pd"].empty_label = _("Semua PD")
 
 
 class ActionFilterForm(StyledFormMixin, forms.Form):
@@ -220,6 +221,7 @@ class ActionFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, pds, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pd"].queryset = pds
+        self.fields["pd"].empty_label = _("Semua PD")
 
 
 class MaturityForm(StyledFormMixin, forms.Form):
