@@ -57,6 +57,12 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The personas, outside a fixture for module-scoped data sets (the
+    authorization matrix, issue 14)."""
     yogya = Pemda.objects.create(name="Kota Yogyakarta", slug="yogya", kind=PemdaKind.KOTA, time_zone=TimeZone.WIB)
     tegal = Pemda.objects.create(name="Kabupaten Tegal", slug="tegal", kind=PemdaKind.KABUPATEN)
     pd = PerangkatDaerah.objects.create
@@ -93,6 +99,10 @@ def world(db) -> World:
 @pytest.fixture
 def packs(world):
     """Both bundled policy packs loaded; Tegal and Yogyakarta point at theirs."""
+    return load_packs(world)
+
+
+def load_packs(world: World) -> dict:
     from spbe.policy.pack import bundled_packs
     from spbe.policy.versions import load_pack_file
 
@@ -104,12 +114,31 @@ def packs(world):
     return loaded
 
 
+def pass_second_factor(client, user: User) -> None:
+    """Finish the second step for a persona the policy holds back (issue 14):
+    a confirmed authenticator app, verified in this session, as after typing
+    its code. The step itself is tested in spbe/org/tests/test_second_factor.py."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from spbe.org import twofactor
+
+    session = client.session
+    if not session.get(twofactor.SESSION_KEY):
+        return
+    device = twofactor.app_device(user) or TOTPDevice.objects.create(user=user, name="uji", confirmed=True)
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    del session[twofactor.SESSION_KEY]
+    session.save()
+
+
 @pytest.fixture
 def login(client):
     """Sign a persona in; the log-in form itself is tested in test_accounts."""
 
     def _login(user: User):
         client.force_login(user, backend="spbe.org.backends.AccountBackend")
+        pass_second_factor(client, user)
         return client
 
     return _login

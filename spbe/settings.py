@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "spbe.audit",
     "spbe.org",
     "spbe.policy",
@@ -75,6 +78,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "spbe.front.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "spbe.front.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "spbe.front.middleware.SlidingSessionMiddleware",
@@ -82,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "spbe.org.middleware.SecondFactorMiddleware",
     "spbe.front.middleware.PemdaTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -173,10 +180,38 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 
+# Two-factor sign-in (issue 14): TOTP apps, with recovery codes as the fallback.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Layanan SPBE")
+OTP_TOTP_THROTTLE_FACTOR = 1  # axes counts the failures; this only slows a guesser down
+# Single sign-on by OpenID Connect is set per Pemda (docs/security.md); the
+# client secret never lives in the database but in SPBE_SSO_SECRET_<KODE URL>.
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
+
 # --- Security -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_SAMESITE = "Lax"
+# No inline script and no third-party origin: every asset is served by the app
+# itself (government intranets are offline). Inline SVG charts need style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 CSRF_FAILURE_VIEW = "spbe.front.views.csrf_failure"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -16,11 +17,15 @@ from spbe.front import views as front_views
 from spbe.monitoring.api import api_urlpatterns as monitoring_api
 from spbe.org import api as org_api
 from spbe.org import forms as org_forms
+from spbe.org import views_account as account_views
 from spbe.policy import api as policy_api
 
 ticket_router = DefaultRouter(trailing_slash=True)
 ticket_router.include_root_view = False
 ticket_router.register("tickets", TicketViewSet, basename="ticket")
+
+# Django's admin signs in through our page only, so no path skips the second factor.
+admin.site.login = login_required(admin.site.login)
 
 handler403 = "spbe.front.views.error_403"
 handler404 = "spbe.front.views.error_404"
@@ -60,11 +65,14 @@ urlpatterns = [
     path("evaluasi/", include("spbe.evaluation.urls")),
     path("status/", include("spbe.monitoring.urls_public")),
     path("publik/", include("spbe.catalog.urls_public")),
-    path(
-        "akun/masuk/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=org_forms.LoginForm),
-        name="login",
-    ),
+    path("akun/masuk/", account_views.SignInView.as_view(), name="login"),
+    path("akun/dua-langkah/", account_views.second_factor_verify, name="second_factor_verify"),
+    path("akun/dua-langkah/daftar/", account_views.second_factor_enrol, name="second_factor_enrol"),
+    path("akun/keamanan/", account_views.account_security, name="account_security"),
+    path("akun/keamanan/kode-pemulihan/", account_views.recovery_codes_renew, name="recovery_codes_renew"),
+    path("akun/keamanan/matikan/", account_views.second_factor_off, name="second_factor_off"),
+    path("akun/sso/kembali/", account_views.sso_callback, name="sso_callback"),
+    path("akun/sso/<slug:slug>/", account_views.sso_start, name="sso_start"),
     path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "akun/kata-sandi/ubah/",

@@ -106,3 +106,16 @@ class SlidingSessionMiddleware:
             if now - session.get("_refreshed", 0) >= self.REFRESH_SECONDS:
                 session["_refreshed"] = now  # marks it modified: SessionMiddleware saves it with a new expiry
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """Tells the browser the application never uses the camera, microphone,
+    location or payment APIs, so an injected script cannot either (issue 14)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

@@ -3,16 +3,20 @@ each one validates, saves and writes the audit trail in one transaction."""
 
 from __future__ import annotations
 
+from axes.utils import reset as axes_reset
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from spbe.audit.models import AuditAction
 from spbe.audit.record import diff, record, snapshot
-from spbe.org import access
+from spbe.org import access, twofactor
 from spbe.org.choices import Role
 from spbe.org.models import Pemda, PerangkatDaerah, RoleAssignment, User
 
-PEMDA_FIELDS = ["name", "kind", "slug", "time_zone", "logo", "policy_version"]
+PEMDA_FIELDS = [
+    "name", "kind", "slug", "time_zone", "logo", "policy_version",
+    "require_second_factor", "sso_issuer", "sso_client_id", "sso_match",
+]  # fmt: skip
 PD_FIELDS = ["name", "abbreviation", "kind", "is_spbe_coordinator", "email", "phone", "is_active"]
 PERSON_FIELDS = ["full_name", "email", "phone", "nip", "pemda", "organisation", "is_active"]
 
@@ -118,3 +122,78 @@ def revoke_role(actor: User, assignment: RoleAssignment) -> None:
     assignment.delete()
     access.forget_scope(person)
     record(actor=actor, action=AuditAction.ROLE_REVOKE, target=person, pemda=pemda, changes={"peran": [label, None]})
+
+
+# --- Two-factor sign-in (issue 14) ---------------------------------------------------
+
+SECOND_FACTOR = "verifikasi dua langkah"
+
+
+@transaction.atomic
+def turn_on_second_factor(person: User, device, code: str) -> list[str] | None:
+    """Confirm the app the person scanned with its first code; returns the new
+    recovery codes, or None when the code is wrong (nothing changes then)."""
+    if device.confirmed or device.user_id != person.pk or not device.verify_token(twofactor.normalise(code)):
+        return None
+    type(device).objects.filter(user=person).exclude(pk=device.pk).delete()  # a new phone replaces the old
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = twofactor.issue_recovery_codes(person)
+    record(
+        actor=person,
+        action=AuditAction.UPDATE,
+        target=person,
+        pemda=person.pemda,
+        changes={SECOND_FACTOR: [None, "aktif"]},
+    )
+    return codes
+
+
+@transaction.atomic
+def renew_recovery_codes(person: User) -> list[str]:
+    codes = twofactor.issue_recovery_codes(person)
+    record(
+        actor=person,
+        action=AuditAction.UPDATE,
+        target=person,
+        pemda=person.pemda,
+        changes={"kode pemulihan": ["lama", "baru"]},
+    )
+    return codes
+
+
+@transaction.atomic
+def turn_off_second_factor(person: User) -> None:
+    """Only someone the policy does not oblige may go back to a password alone."""
+    if twofactor.is_required(person):
+        raise PermissionDenied("second factor required for this person")
+    if twofactor.remove_devices(person):
+        record(
+            actor=person,
+            action=AuditAction.UPDATE,
+            target=person,
+            pemda=person.pemda,
+            changes={SECOND_FACTOR: ["aktif", "dimatikan"]},
+        )
+
+
+@transaction.atomic
+def reset_second_factor(actor: User, person: User) -> None:
+    """A person who lost their phone and their codes: an administrator of
+    their Pemda removes the devices and lifts a lock-out; at the next sign-in
+    the person enrols again (if the policy obliges). Never one's own."""
+    if person.pk == actor.pk:
+        raise PermissionDenied("no one resets their own second factor")
+    if person.pemda is not None:
+        _require_manager(actor, person.pemda)
+    elif not access.scope_for(actor).is_system_admin:
+        raise PermissionDenied("only a system administrator may reset this person")
+    twofactor.remove_devices(person)
+    axes_reset(username=person.email)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=person,
+        pemda=person.pemda,
+        changes={SECOND_FACTOR: ["aktif", "diatur ulang oleh administrator"]},
+    )

@@ -28,15 +28,30 @@ class _PemdaLimitedForm(StyledFormMixin, forms.ModelForm):
 
 
 class PemdaForm(StyledFormMixin, forms.ModelForm):
+    sso_issuer = Pemda._meta.get_field("sso_issuer").formfield(assume_scheme="https")
+
     class Meta:
         model = Pemda
-        fields = ["name", "kind", "slug", "time_zone", "logo", "policy_version"]
+        fields = [
+            "name", "kind", "slug", "time_zone", "logo", "policy_version",
+            "require_second_factor", "sso_issuer", "sso_client_id", "sso_match",
+        ]  # fmt: skip
         help_texts = {"slug": _("Dipakai di alamat halaman publik, mis. kota-yogyakarta.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["slug"].disabled = True  # public links must not break
+        self.fields["sso_match"].required = False
+
+    def clean_sso_match(self) -> str:
+        return self.cleaned_data.get("sso_match") or "email"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("sso_issuer")) != bool(data.get("sso_client_id")):
+            self.add_error("sso_client_id", _("Isi penerbit dan client ID SSO bersama-sama, atau kosongkan keduanya."))
+        return data
 
 
 class PDForm(_PemdaLimitedForm):
@@ -212,3 +227,15 @@ class NewPasswordForm(StyledFormMixin, SetPasswordForm):
 
 class ChangePasswordForm(StyledFormMixin, PasswordChangeForm):
     pass
+
+
+class SecondFactorForm(StyledFormMixin, forms.Form):
+    """The six digits of the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Kode verifikasi"),
+        max_length=20,
+        help_text=_("Enam angka dari aplikasi autentikator, atau salah satu kode pemulihan."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+        error_messages={"required": _("Masukkan kode verifikasi.")},
+    )

@@ -35,6 +35,27 @@ class Pemda(models.Model):
         verbose_name=_("paket kebijakan aktif"),
         help_text=_("Versi pedoman yang berlaku, mis. Peraturan Bupati Tegal No. 10 Tahun 2024."),
     )
+    require_second_factor = models.BooleanField(
+        _("wajibkan verifikasi dua langkah untuk semua petugas"),
+        default=False,
+        help_text=_(
+            "Administrator Sistem dan Koordinator SPBE selalu wajib. Centang agar setiap pemegang peran di Pemda ini "
+            "juga wajib memakai aplikasi autentikator."
+        ),
+    )
+    sso_issuer = models.URLField(
+        _("penerbit SSO (OpenID Connect)"),
+        blank=True,
+        help_text=_("Alamat issuer, mis. https://sso.jogjakota.go.id/realms/pemda. Kosongkan bila tidak memakai SSO."),
+    )
+    sso_client_id = models.CharField(_("client ID SSO"), max_length=200, blank=True)
+    sso_match = models.CharField(
+        _("cocokkan akun SSO dengan"),
+        max_length=10,
+        choices=[("email", _("e-mail")), ("nip", _("NIP"))],
+        default="email",
+        help_text=_("Peran tetap diatur di aplikasi ini; SSO hanya membuktikan siapa yang masuk."),
+    )
     # Bumped whenever a holiday change or a special period of this Pemda is
     # saved or deleted, so cached calendars know they are stale without a query.
     calendar_revision = models.PositiveIntegerField(default=0, editable=False)
@@ -52,6 +73,10 @@ class Pemda(models.Model):
     def today(self) -> date:
         """The Pemda's own date now, whoever asks and wherever the server runs."""
         return timezone.now().astimezone(ZoneInfo(self.time_zone)).date()
+
+    @property
+    def has_sso(self) -> bool:
+        return bool(self.sso_issuer and self.sso_client_id)
 
     @property
     def spbe_coordinator(self) -> PerangkatDaerah | None:

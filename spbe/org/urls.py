@@ -15,6 +15,7 @@ urlpatterns = [
     path("orang/baru/", views.person_create, name="person_create"),
     path("orang/<int:pk>/", views.person_detail, name="person_detail"),
     path("orang/<int:pk>/ubah/", views.person_edit, name="person_edit"),
+    path("orang/<int:pk>/dua-langkah/atur-ulang/", views.person_second_factor_reset, name="person_second_factor_reset"),
     path("orang/<int:pk>/peran/", views.role_assign, name="role_assign"),
     path("orang/<int:pk>/peran/<int:assignment_pk>/cabut/", views.role_revoke, name="role_revoke"),
 ]

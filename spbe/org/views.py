@@ -24,7 +24,7 @@ from spbe.audit.models import AuditEvent
 from spbe.audit.record import snapshot
 from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
 from spbe.front.pages import form_page
-from spbe.org import access, actions
+from spbe.org import access, actions, twofactor
 from spbe.org.forms import (
     NewPersonForm,
     PDFilterForm,
@@ -280,6 +280,8 @@ def _person_page(request: HttpRequest, person: User, role_form: RoleAssignmentFo
         "role_form": role_form,
         "history": _history(person),
         "can_edit": access.can_edit_person(request.user, person),
+        "has_second_factor": twofactor.app_device(person) is not None,
+        "can_reset_second_factor": person.pk != request.user.pk,
     }
     return render(request, "org/person_detail.html", context, status=status)
 
@@ -288,6 +290,15 @@ def _person_page(request: HttpRequest, person: User, role_form: RoleAssignmentFo
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.get_person(request.user, pk)
     return _person_page(request, person, RoleAssignmentForm(actor=request.user, person=person))
+
+
+@manager_required
+@require_POST
+def person_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.get_person(request.user, pk)
+    actions.reset_second_factor(request.user, person)
+    messages.success(request, _("Verifikasi dua langkah %(name)s diatur ulang.") % {"name": person.full_name})
+    return redirect("org:person_detail", pk=person.pk)
 
 
 @manager_required

@@ -18,6 +18,7 @@ from spbe.approvals import actions as approvals
 from spbe.approvals.models import ApprovalStatus
 from spbe.clocks.actions import check_due_clocks
 from spbe.clocks.choices import ClockKind, ClockState
+from spbe.conftest import pass_second_factor
 from spbe.continuity import actions, queries
 from spbe.continuity.choices import EventKind, RecoveryKind, RecoveryStatus, RpoSource
 from spbe.continuity.models import Recovery, RecoveryPlan, RecoveryStep, StepEvidence
@@ -442,6 +443,7 @@ class TestDrillDue:
     def overview(self, world, client):
         """The Koordinator SPBE's overview page, as it reads today."""
         client.force_login(world.coordinator, backend="spbe.org.backends.AccountBackend")
+        pass_second_factor(client, world.coordinator)
         response = client.get(reverse("continuity:overview"))
         assert response.status_code == 200
         return response.context["overview"]
