@@ -147,9 +147,6 @@ def authorization_url(request: HttpRequest, pemda: Pemda, next_url: str) -> str:
     """Where to send the browser; state, nonce and PKCE verifier go into the session."""
     backend = PemdaOIDCBackend(pemda)
     state, nonce, verifier = get_random_string(32), get_random_string(32), get_random_string(64)
-    add_state_and_verifier_and_nonce_to_session(request, state, {"nonce": nonce, "code_verifier": verifier})
-    request.session[SESSION_PEMDA] = pemda.pk
-    request.session["oidc_login_next"] = next_url
     params = {
         "response_type": "code",
         "scope": backend.get_settings("OIDC_RP_SCOPES"),
@@ -160,6 +157,9 @@ def authorization_url(request: HttpRequest, pemda: Pemda, next_url: str) -> str:
         "code_challenge": generate_code_challenge(verifier, "S256"),
         "code_challenge_method": "S256",
     }
+    add_state_and_verifier_and_nonce_to_session(request, state, params, code_verifier=verifier)
+    request.session[SESSION_PEMDA] = pemda.pk
+    request.session["oidc_login_next"] = next_url
     return f"{backend.get_settings('OIDC_OP_AUTHORIZATION_ENDPOINT')}?{urlencode(params)}"
 
 

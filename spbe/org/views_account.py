@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
@@ -26,6 +28,7 @@ from spbe.org.forms import LoginForm, SecondFactorForm
 from spbe.org.models import Pemda
 
 ENROL_DEVICE_KEY = "spbe_enrol_device"
+log = logging.getLogger(__name__)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -160,9 +163,11 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     try:
         user, proved_second_factor = sso.authenticate(request)
     except sso.NoAccount:
+        log.info("sso sign-in without an account")
         messages.error(request, _("Akun SSO Anda belum terdaftar di Layanan SPBE Pemda ini. Hubungi Diskominfo."))
         return redirect("login")
-    except sso.SSOError:
+    except sso.SSOError as error:
+        log.warning("sso sign-in failed", extra={"reason": str(error)})
         messages.error(request, _("Masuk dengan SSO gagal. Coba lagi, atau masuk dengan kata sandi."))
         return redirect("login")
     next_url = request.session.pop("oidc_login_next", "")
