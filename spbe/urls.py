@@ -22,6 +22,7 @@ from spbe.policy import api as policy_api
 
 ticket_router = DefaultRouter(trailing_slash=True)
 ticket_router.include_root_view = False
+ticket_router.include_format_suffixes = False  # ``/clocks.json`` answered 500 (issue 14)
 ticket_router.register("tickets", TicketViewSet, basename="ticket")
 
 # Django's admin signs in through our page only, so no path skips the second factor.
@@ -82,9 +83,7 @@ urlpatterns = [
     path("akun/kata-sandi/ubah/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "akun/kata-sandi/lupa/",
-        auth_views.PasswordResetView.as_view(
-            form_class=org_forms.ResetForm, email_template_name="registration/password_reset_email.txt"
-        ),
+        account_views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path("akun/kata-sandi/lupa/terkirim/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -104,5 +103,7 @@ urlpatterns = [
 ]
 
 if not settings.PRODUCTION:
-    # Uploaded logos in the embedded mode; nginx serves /media/ in production.
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+    # The Pemda logos in the embedded mode (nginx serves them in production).
+    # Nothing else under media/ is public: attachments go through their views.
+    logos = settings.MEDIA_ROOT / "pemda-logo"
+    urlpatterns.append(path("media/pemda-logo/<path:path>", serve, {"document_root": logos}, name="pemda_logo"))

@@ -34,6 +34,7 @@ from spbe.desk.choices import ReportingMethod, TicketKind, TicketStatus, Timelin
 from spbe.desk.models import PendingReport, Ticket, TicketAttachment
 from spbe.desk.notifications import TICKET_LINK_SALT as _SALT
 from spbe.desk.notifications import ticket_link
+from spbe.front import ratelimit
 from spbe.front.forms import StyledFormMixin
 from spbe.notify.outbox import enqueue
 from spbe.org.models import Pemda
@@ -95,6 +96,14 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = ReportForm(request.POST or None, request.FILES or None, initial={"kind": TicketKind.COMPLAINT, **initial})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        email = "" if user is not None else data["email"]  # only a stranger's report sends a verification e-mail
+        wait = ratelimit.retry_after(request, "portal-report", ratelimit.PORTAL_REPORT_PER_IP, email,
+                                     ratelimit.PORTAL_REPORT_PER_EMAIL)  # fmt: skip
+        if wait:
+            form.add_error(None, ratelimit.refusal(wait))
+            response = render(request, "desk/portal/report.html", {"form": form, "service": service}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         if user is not None:
             ticket = _open(service, data, user)
             messages.success(request, _("Laporan Anda tercatat dengan nomor %(number)s.") % {"number": ticket.number})
@@ -137,6 +146,9 @@ def _pending(service: Service, data: dict) -> PendingReport:
 
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the verification e-mail: opens the ticket, once."""
+    wait = ratelimit.retry_after(request, "portal-verify", ratelimit.PORTAL_VERIFY_PER_IP)
+    if wait:
+        return _notice(request, _("Terlalu banyak permintaan"), ratelimit.refusal(wait), 429)
     with transaction.atomic():
         pending = PendingReport.objects.select_for_update().filter(token=token).select_related("service").first()
         if pending is None:

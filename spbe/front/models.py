@@ -21,3 +21,20 @@ class Heartbeat(models.Model):
     @classmethod
     def beat(cls, name: str) -> None:
         cls.objects.update_or_create(name=name, defaults={"seen": timezone.now()})
+
+
+class RateCounter(models.Model):
+    """Requests of one kind from one source in the current window
+    (spbe.front.ratelimit). In the database, so every web worker counts
+    together without a shared cache, and the count survives a restart."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("penghitung batas permintaan")
+        verbose_name_plural = _("penghitung batas permintaan")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

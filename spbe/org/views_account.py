@@ -9,9 +9,9 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,8 +23,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from spbe.front import ratelimit
 from spbe.org import actions, sso, twofactor
-from spbe.org.forms import LoginForm, SecondFactorForm
+from spbe.org.forms import LoginForm, ResetForm, SecondFactorForm
 from spbe.org.models import Pemda
 
 ENROL_DEVICE_KEY = "spbe_enrol_device"
@@ -136,7 +137,7 @@ def second_factor_off(request: HttpRequest) -> HttpResponse:
 # --- Signing in ------------------------------------------------------------------------
 
 
-class SignInView(LoginView):
+class SignInView(auth_views.LoginView):
     """Django's password sign-in, with a button per Pemda that uses SSO."""
 
     authentication_form = LoginForm
@@ -176,3 +177,24 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
         return redirect(next_url)
     return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail, limited per address and per client: it
+    sends mail to whatever address is typed (issue 14)."""
+
+    form_class = ResetForm
+    email_template_name = "registration/password_reset_email.txt"
+
+    def form_valid(self, form):
+        wait = ratelimit.retry_after(
+            self.request, "password-reset", ratelimit.PASSWORD_RESET_PER_IP,
+            form.cleaned_data["email"], ratelimit.PASSWORD_RESET_PER_EMAIL,
+        )  # fmt: skip
+        if not wait:
+            return super().form_valid(form)
+        form.add_error(None, ratelimit.refusal(wait))
+        response = self.form_invalid(form)
+        response.status_code = 429
+        response["Retry-After"] = str(wait)
+        return response
