@@ -194,6 +194,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # pages hand htmx the token in hx-headers; no script reads the cookie
 # No inline script and no third-party origin: every asset is served by the app
 # itself (government intranets are offline). Inline SVG charts need style attributes.
 CONTENT_SECURITY_POLICY = {
