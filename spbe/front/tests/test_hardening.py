@@ -89,3 +89,40 @@ def test_uploads_are_not_public_and_download_as_attachments(world, client, setti
     (tmp_path / "tiket").mkdir()
     (tmp_path / "tiket" / "rahasia.pdf").write_bytes(b"%PDF-1.4 data warga")
     assert client.get("/media/tiket/rahasia.pdf").status_code == 404
+
+
+def test_production_settings_send_hsts_and_secure_cookies(tmp_path):
+    """The production mode (SPBE_ENV=production) in a process of its own, as
+    a server starts it: HSTS for a year, cookies only over HTTPS, never to
+    scripts, and not sent along by other sites' forms."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "SPBE_ENV": "production",
+        "DJANGO_SECRET_KEY": "uji-" + "p" * 50,
+        "DJANGO_ALLOWED_HOSTS": "layanan.example.go.id",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tidak-dipakai",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+        "EMAIL_HOST": "smtp.example.go.id",
+        "SPBE_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "spbe.settings",
+    }
+    names = [
+        "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "CSRF_COOKIE_SAMESITE",
+        "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_REFERRER_POLICY", "X_FRAME_OPTIONS",
+    ]  # fmt: skip
+    script = "from django.conf import settings as s; import json, sys; "
+    script += f"print(json.dumps({{n: getattr(s, n) for n in {names}}}))"
+    output = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    values = json.loads(output.stdout)
+    assert values["SECURE_HSTS_SECONDS"] >= 31536000 and values["SECURE_SSL_REDIRECT"] is True
+    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
+    assert values["SESSION_COOKIE_HTTPONLY"] and values["CSRF_COOKIE_HTTPONLY"]
+    assert values["SESSION_COOKIE_SAMESITE"] == values["CSRF_COOKIE_SAMESITE"] == "Lax"
+    assert values["SECURE_CONTENT_TYPE_NOSNIFF"] and values["X_FRAME_OPTIONS"] == "DENY"
+    assert values["SECURE_REFERRER_POLICY"] == "same-origin"
