@@ -408,8 +408,14 @@ def receive(source: AlertSource, items: list[Incoming], now: datetime | None = N
 
 def _receive_one(source: AlertSource, item: Incoming, now: datetime) -> Received:
     service, reason = resolve_service(source, item)
-    starts_at = item.starts_at or _known_start(source, item, now)
     with transaction.atomic():
+        starts_at = item.starts_at
+        if starts_at is None:
+            # Copies of one event without a start (a Zabbix retry) arrive
+            # together: each waits for the one before it, so it finds that
+            # one's alert instead of starting another (issue 14).
+            AlertSource.objects.select_for_update().only("pk").get(pk=source.pk)
+            starts_at = _known_start(source, item, now)
         if service is not None:
             # the same lock as outages.judge_service: one complaint per service
             service = Service.objects.select_for_update().select_related("pd__pemda").get(pk=service.pk)

@@ -1,6 +1,8 @@
 """The outbox: a message is saved in the same transaction as the change it
 reports, and delivered afterwards by Celery. A crash between the two loses
-neither; a message is never sent twice."""
+neither; two workers never send one message. A worker killed while sending
+leaves a claim that expires, and the message is sent again with the same
+Message-ID (spbe.notify.outbox)."""
 
 from django.db import models
 from django.db.models import Q
@@ -34,8 +36,10 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("kotak keluar")
         ordering = ["created"]
         indexes = [
-            # deliver_pending(): pending messages whose time has come
-            models.Index(fields=["next_attempt_at"], name="outbox_pending_idx", condition=Q(status="pending")),
+            # deliver_pending(): messages whose time has come, pending or with an expired claim
+            models.Index(
+                fields=["next_attempt_at"], name="outbox_due_idx", condition=Q(status__in=["pending", "sending"])
+            ),
         ]
 
     def __str__(self) -> str:

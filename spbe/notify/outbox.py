@@ -5,15 +5,21 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from spbe.notify.models import OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 5
+# A claim lasts settings.OUTBOX_CLAIM_SECONDS: a message whose worker died
+# while sending it is taken again once its claim has expired. Far longer
+# than a send may take (SEND_TIMEOUT per network operation).
+SEND_TIMEOUT = 30
 # Set while loading history (demo data): messages are recorded but not dispatched.
 _dispatch = contextvars.ContextVar("spbe_outbox_dispatch", default=True)
 
@@ -59,30 +65,54 @@ def _schedule(message_id: int) -> None:
 
 
 def deliver_one(message_id: int) -> bool:
-    """Send one message if it is still pending. The claim is a conditional
-    UPDATE, so two workers never send the same message."""
+    """Send one message if it is due. The claim is a conditional UPDATE
+    (pending, or claimed by a worker that died: its claim expired), so two
+    live workers never send the same message.
+
+    A worker killed after the mail server accepted the message but before
+    it was marked sent leaves a claim that expires: the message is sent
+    again (at least once, never lost), with the same Message-ID, by which
+    mail servers and clients recognise the copy (issue 14)."""
+    now = timezone.now()
     claimed = OutboxMessage.objects.filter(
-        pk=message_id, status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now()
-    ).update(status=OutboxStatus.SENDING)
+        pk=message_id, status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING], next_attempt_at__lte=now,
+        attempts__lt=MAX_ATTEMPTS,
+    ).update(status=OutboxStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + _claim())  # fmt: skip
     if claimed != 1:
         return False
     message = OutboxMessage.objects.get(pk=message_id)
     try:
-        send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, message.to)
+        connection = get_connection(timeout=settings.EMAIL_TIMEOUT or SEND_TIMEOUT)
+        EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, message.to, connection=connection,
+                     headers={"Message-ID": message_id_of(message)}).send()  # fmt: skip
     except Exception as error:  # any transport failure: retry later
-        attempts = message.attempts + 1
         OutboxMessage.objects.filter(pk=message_id).update(
-            status=OutboxStatus.FAILED if attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING,
-            attempts=attempts, last_error=str(error)[:1000],
-            next_attempt_at=timezone.now() + timedelta(minutes=2**attempts),
+            status=OutboxStatus.FAILED if message.attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING,
+            last_error=str(error)[:1000], next_attempt_at=timezone.now() + timedelta(minutes=2**message.attempts),
         )  # fmt: skip
         return False
-    OutboxMessage.objects.filter(pk=message_id).update(
-        status=OutboxStatus.SENT, attempts=message.attempts + 1, sent_at=timezone.now()
-    )
+    OutboxMessage.objects.filter(pk=message_id).update(status=OutboxStatus.SENT, sent_at=timezone.now())
     return True
 
 
+def message_id_of(message: OutboxMessage) -> str:
+    """The same Message-ID at every attempt of one message."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "layanan-spbe.local"
+    return f"<outbox.{message.pk}.{message.created:%Y%m%d%H%M%S}@{domain}>"
+
+
+def _claim() -> timedelta:
+    return timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+
+
 def deliver_pending(limit: int = 500) -> int:
-    due = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now())
+    """Every message due: pending ones and those whose worker died while
+    sending. One whose worker died at every attempt is given up (failed)."""
+    now = timezone.now()
+    OutboxMessage.objects.filter(
+        status=OutboxStatus.SENDING, next_attempt_at__lte=now, attempts__gte=MAX_ATTEMPTS
+    ).update(status=OutboxStatus.FAILED, last_error="worker stopped while sending, at every attempt")
+    due = OutboxMessage.objects.filter(
+        status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING], next_attempt_at__lte=now
+    )
     return sum(deliver_one(pk) for pk in due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
