@@ -7,6 +7,7 @@ transport in the embedded default, Redis in production.
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spbe.settings")
 
@@ -17,6 +18,8 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "scheduler-heartbeat": {"task": "spbe.front.tasks.scheduler_heartbeat", "schedule": 60.0},
     "clear-expired-sessions": {"task": "spbe.front.tasks.clear_expired_sessions", "schedule": 6 * 3600.0},
+    # 18:00 UTC is 01:00 WIB; the job pings its heartbeat check (docs/deploy.md, Backups)
+    "nightly-backup": {"task": "spbe.front.tasks.nightly_backup", "schedule": crontab(hour=18, minute=0)},
     "check-sla-clocks": {"task": "spbe.clocks.tasks.check_clocks", "schedule": 60.0},
     "verify-releases": {"task": "spbe.change.tasks.verify_releases", "schedule": 60.0},
     "close-unconfirmed-tickets": {"task": "spbe.desk.tasks.close_unconfirmed_tickets", "schedule": 3600.0},

@@ -3,13 +3,16 @@ demo target (spbe/monitoring/demo_target.py) for the public services, a
 port and a heartbeat check on the database server, an announced
 maintenance window, and four months of generated history (outages, daily
 rollups, hourly utilisation) so availability, the status page's bars and
-the monthly form have something true to show."""
+the monthly form have something true to show. The first Pemda set up also gets the
+heartbeat the application's own nightly backup pings (issue 14, item 5), with
+a month of pings at 01:00."""
 
 from __future__ import annotations
 
 import math
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -17,8 +20,17 @@ from django.utils import timezone
 from spbe.catalog.choices import ServiceGroup
 from spbe.catalog.models import Service
 from spbe.cmdb.models import Component
+from spbe.front.backup import HEARTBEAT_CHECK_NAME
 from spbe.monitoring.choices import Granularity, ServiceState
-from spbe.monitoring.models import Check, CheckRollup, MaintenanceWindow, Outage, UtilisationSample, UtilisationTarget
+from spbe.monitoring.models import (
+    Check,
+    CheckRollup,
+    HeartbeatPing,
+    MaintenanceWindow,
+    Outage,
+    UtilisationSample,
+    UtilisationTarget,
+)
 
 HISTORY_DAYS = 120
 CAUSES = [
@@ -56,6 +68,9 @@ def load_monitoring_demo(pemda) -> None:
             pemda=pemda, pd=database.pd, component=database, name="Cadangan malam db-pg-01", kind="heartbeat",
             interval_seconds=86400, retries=1, last_ping_at=now - timedelta(hours=rng.randint(2, 20)),
         )  # fmt: skip
+        # the installation's own backup: watched by the Pemda that runs the server, the first one set up
+        if pemda == type(pemda).objects.order_by("pk").first():
+            _backup_heartbeat(pemda, database, now)
     _rollups(rng, checks, now)
     _utilisation(rng, pemda, now)
     if services:
@@ -67,6 +82,20 @@ def load_monitoring_demo(pemda) -> None:
             starts_at=saturday, ends_at=saturday + timedelta(hours=4),
         )  # fmt: skip
         window.services.set(services[:2])
+
+
+def _backup_heartbeat(pemda, database: Component, now, days: int = 30) -> None:
+    """The heartbeat check the nightly backup job pings (spbe.front.backup.ping_heartbeat finds it
+    by name); the job ran at 01:00 every night of the last month."""
+    check = Check.objects.create(
+        pemda=pemda, pd=database.pd, component=database, name=HEARTBEAT_CHECK_NAME, kind="heartbeat",
+        interval_seconds=86400, retries=1,
+    )  # fmt: skip
+    zone = ZoneInfo(pemda.time_zone)
+    today = now.astimezone(zone).date()
+    nights = [datetime.combine(today - timedelta(days=age), time(1, 0), tzinfo=zone) for age in range(days, -1, -1)]
+    pings = HeartbeatPing.objects.bulk_create(HeartbeatPing(check_ref=check, at=at) for at in nights if at <= now)
+    Check.objects.filter(pk=check.pk).update(last_ping_at=pings[-1].at)
 
 
 def _history(rng: random.Random, service: Service, now, days: int = HISTORY_DAYS) -> None:

@@ -57,6 +57,7 @@ def test_beat_schedules_every_periodic_job_and_each_names_a_real_task():
     assert scheduled == {
         "spbe.front.tasks.scheduler_heartbeat",
         "spbe.front.tasks.clear_expired_sessions",
+        "spbe.front.tasks.nightly_backup",
         "spbe.clocks.tasks.check_clocks",
         "spbe.change.tasks.verify_releases",
         "spbe.desk.tasks.close_unconfirmed_tickets",
