@@ -84,7 +84,7 @@ class ChangePlanSerializer(serializers.ModelSerializer):
     applications = ApplicationRefSerializer(many=True, read_only=True)
     components = ComponentRefSerializer(many=True, read_only=True)
     risks = ChangeRiskSerializer(many=True, read_only=True)
-    drafted_by = serializers.StringRelatedField()
+    drafted_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = ChangePlan
@@ -299,6 +299,7 @@ class ChangePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.include_format_suffixes = False  # ``/submit.json`` reached actions that take no format: a 500 (issue 14)
 # before the plans: their detail route ``perubahan/<pk>/`` would take "rilis" or "proyek" for a pk
 router.register("perubahan/rilis", ReleaseViewSet, basename="change-release")
 router.register("perubahan/proyek", AppProjectViewSet, basename="change-project")

@@ -58,7 +58,7 @@ class ProjectPhaseSerializer(serializers.ModelSerializer):
     phase_name = serializers.CharField(source="get_phase_display", read_only=True)
     status = NamedChoiceField(PhaseStatus, read_only=True, help_text="Mengikuti tanggal realisasi.")
     gate_pending = serializers.BooleanField(read_only=True, help_text="Gerbang menunggu persetujuan Diskominfo.")
-    gate_approved_by = serializers.StringRelatedField()
+    gate_approved_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = ProjectPhase
@@ -78,7 +78,7 @@ class AppProjectSerializer(serializers.ModelSerializer):
     method = NamedChoiceField(SdlcMethod, read_only=True)
     sourcing = NamedChoiceField(Sourcing, read_only=True)
     status = NamedChoiceField(ApprovalStatus, read_only=True)
-    drafted_by = serializers.StringRelatedField()
+    drafted_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = AppProject

@@ -57,7 +57,7 @@ class ReleaseProblemSerializer(serializers.ModelSerializer):
     """A problem met during the release, with the complaint (O-2) it opened."""
 
     ticket_number = serializers.CharField(source="ticket.number", read_only=True, allow_null=True, default=None)
-    recorded_by = serializers.StringRelatedField()
+    recorded_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = ReleaseProblem
@@ -69,7 +69,7 @@ class ReleaseEventSerializer(serializers.ModelSerializer):
     """One entry of the release's timeline."""
 
     kind = NamedChoiceField(ReleaseEventKind, read_only=True)
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = ReleaseEvent
@@ -89,7 +89,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
     services = ServiceRefSerializer(many=True, read_only=True)
     status = NamedChoiceField(ApprovalStatus, read_only=True)
     stage = NamedChoiceField(ReleaseStage, read_only=True)
-    drafted_by = serializers.StringRelatedField()
+    drafted_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Release

@@ -144,7 +144,7 @@ class RecoveryPlanSerializer(serializers.ModelSerializer):
     contacts = RecoveryPlanContactSerializer(many=True, read_only=True)
     steps = RecoveryPlanStepSerializer(many=True, read_only=True)
     last_drill_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    drafted_by = serializers.StringRelatedField()
+    drafted_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = RecoveryPlan
@@ -426,7 +426,7 @@ class RecoverySerializer(serializers.ModelSerializer):
     rto_met = serializers.BooleanField(read_only=True, allow_null=True)
     rpo_met = serializers.BooleanField(read_only=True, allow_null=True)
     rpo_source = NamedChoiceField(RpoSource, read_only=True, allow_null=True)
-    created_by = serializers.StringRelatedField()
+    created_by = serializers.StringRelatedField(allow_null=True)
     steps = RecoveryStepSerializer(many=True, read_only=True)
 
     class Meta:
@@ -605,6 +605,7 @@ class RecoveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.include_format_suffixes = False  # ``/approve.json`` reached actions that take no format: a 500 (issue 14)
 router.register("drp", PlanViewSet, basename="drp")
 router.register("pemulihan", RecoveryViewSet, basename="recovery")
 api_urlpatterns = router.urls

@@ -5,8 +5,7 @@ the pages."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -15,7 +14,7 @@ from rest_framework.response import Response
 from spbe.clocks.models import Clock
 from spbe.desk import actions
 from spbe.desk.actions import Reporter
-from spbe.desk.choices import Impact, ReportingMethod, TicketKind
+from spbe.desk.choices import Impact, ReportingMethod, TicketKind, TicketStatus
 from spbe.desk.forms import active_services
 from spbe.desk.models import Ticket, TimelineEvent
 from spbe.desk.views import visible_tickets
@@ -23,7 +22,7 @@ from spbe.org import access
 
 
 class TimelineSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = TimelineEvent
@@ -39,6 +38,7 @@ class ClockSerializer(serializers.ModelSerializer):
 
 class TicketSerializer(serializers.ModelSerializer):
     service = serializers.PrimaryKeyRelatedField(read_only=True)
+    impact = serializers.ChoiceField(choices=Impact.choices, allow_blank=True, read_only=True)  # "" for a request
     pd = serializers.SlugRelatedField(slug_field="abbreviation", read_only=True)
     next_due = serializers.DateTimeField(read_only=True, allow_null=True)
 
@@ -64,6 +64,19 @@ class TicketCreateSerializer(serializers.Serializer):
     reporter_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=30)
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField()
+
+
+class TicketFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TicketStatus.choices, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=TicketKind.choices, required=False, allow_blank=True)
+    priority = serializers.IntegerField(required=False, min_value=1, max_value=6)
+
+
+TICKET_PARAMETERS = [
+    OpenApiParameter("status", str, enum=TicketStatus.values, description="Status tiket."),
+    OpenApiParameter("kind", str, enum=TicketKind.values, description="Permintaan atau pengaduan."),
+    OpenApiParameter("priority", int, description="Prioritas 1 (tertinggi) sampai 6."),
+]
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -119,11 +132,15 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if not access.scope_for(self.request.user).is_staff_member:
             raise PermissionDenied("Hanya petugas yang dapat memakai API tiket.")
         qs = visible_tickets(self.request.user).select_related("pd").order_by("-reported_at", "pk")
-        for name in ("status", "kind", "priority"):
-            value = self.request.query_params.get(name)
-            if value:
-                qs = qs.filter(**{name: value})
-        return qs
+        if self.action != "list":
+            return qs
+        incoming = TicketFilterSerializer(data=self.request.query_params)
+        incoming.is_valid(raise_exception=True)  # ?priority=x was a 500
+        return qs.filter(**{name: value for name, value in incoming.validated_data.items() if value not in ("", None)})
+
+    @extend_schema(parameters=TICKET_PARAMETERS)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=TicketCreateSerializer, responses=TicketSerializer)
     def create(self, request):
@@ -148,13 +165,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(TicketSerializer(ticket).data, status=201)
 
     @extend_schema(responses=TimelineSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)  # the whole timeline, as the schema says
     def timeline(self, request, pk=None):
         ticket = self.get_object()
         return Response(TimelineSerializer(ticket.timeline.select_related("actor"), many=True).data)
 
     @extend_schema(responses=ClockSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def clocks(self, request, pk=None):
         return Response(ClockSerializer(actions.ticket_clocks(self.get_object()), many=True).data)
 
@@ -162,7 +179,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def transitions(self, request, pk=None):
         """One handling step, through the same action functions as the pages."""
-        ticket = get_object_or_404(visible_tickets(request.user), pk=pk)
+        ticket = self.get_object()  # the permission first; an id that is no number is a 404, not a 500
         incoming = TransitionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data

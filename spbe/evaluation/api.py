@@ -54,6 +54,7 @@ from spbe.evaluation.serializers import (
     RejectionSerializer,
 )
 from spbe.evaluation.views import visible_actions, visible_reports
+from spbe.front.api import error_response
 from spbe.org import access
 from spbe.org.choices import TimeZone
 
@@ -65,6 +66,9 @@ class IsStaffMember(api_common.IsStaffMember):
     business with evaluation records."""
 
     message = gettext_lazy("Hanya petugas yang dapat memakai API evaluasi.")
+
+
+_PD_NOT_FOUND = "Perangkat Daerah tidak ditemukan atau di luar cakupan Anda."
 
 
 def _pd_or_404(user, pk: int):
@@ -123,7 +127,10 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=EvaluationReportCreateSerializer, responses={201: EvaluationReportDetailSerializer})
+    @extend_schema(
+        request=EvaluationReportCreateSerializer,
+        responses={201: EvaluationReportDetailSerializer, 404: error_response(_PD_NOT_FOUND)},
+    )
     def create(self, request):
         """Open a draft report for a period; its figures are computed from the
         records until it is approved. A PD the caller does not see is not
@@ -343,7 +350,10 @@ class MaturityView(APIView):
 
     permission_classes = [IsAuthenticated, IsStaffMember]
 
-    @extend_schema(parameters=MATURITY_PARAMETERS, responses=MaturitySerializer)
+    @extend_schema(
+        parameters=MATURITY_PARAMETERS,
+        responses={200: MaturitySerializer, 404: error_response("PD atau Pemda tidak ditemukan.")},
+    )
     def get(self, request):
         data = _filters(MaturityQuerySerializer, request)
         pd = _pd_or_404(request.user, data["pd"]) if "pd" in data else None
@@ -382,6 +392,7 @@ class MaturityView(APIView):
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.include_format_suffixes = False  # ``/ajukan.json`` reached actions that take no format: a 500 (issue 14)
 router.register("evaluasi/laporan", ReportViewSet, basename="evaluation-report")
 router.register("evaluasi/tindak-lanjut", FollowUpActionViewSet, basename="evaluation-action")
 api_urlpatterns = [

@@ -45,8 +45,8 @@ class FollowUpActionSerializer(serializers.ModelSerializer):
     target_kind = NamedChoiceField(ActionTarget, read_only=True)
     target = serializers.SerializerMethodField()
     evidence_file = serializers.SerializerMethodField()
-    completed_by = serializers.StringRelatedField()
-    created_by = serializers.StringRelatedField()
+    completed_by = serializers.StringRelatedField(allow_null=True)
+    created_by = serializers.StringRelatedField(allow_null=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True, help_text="Halaman tindak lanjut.")
 
     class Meta:
@@ -159,7 +159,7 @@ class ChapterAnalysisSerializer(serializers.ModelSerializer):
     chapter_label = serializers.CharField(source="get_chapter_display", read_only=True)
     obstacles = serializers.CharField(allow_blank=True, default="", help_text="Analisis hambatan.")
     improvements = serializers.CharField(allow_blank=True, default="", help_text="Peluang perbaikan.")
-    written_by = serializers.StringRelatedField()
+    written_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = ChapterAnalysis
@@ -176,7 +176,7 @@ class EvaluationReportSerializer(serializers.ModelSerializer):
     scope = NamedChoiceField(ReportScope, read_only=True)
     period_kind = NamedChoiceField(PeriodKind, read_only=True)
     status = NamedChoiceField(ApprovalStatus, read_only=True)
-    drafted_by = serializers.StringRelatedField()
+    drafted_by = serializers.StringRelatedField(allow_null=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True, help_text="Halaman laporan.")
 
     class Meta:

@@ -89,6 +89,7 @@ class _Intake(APIView):
     authentication_classes = [AlertSourceAuthentication]
     permission_classes = [HasAlertSource]
     renderer_classes = [JSONRenderer]
+    parser_classes = []  # the raw body is read, so no media type is refused before the payload's own checks
 
     # The payload's reader: intake.parse_alertmanager or intake.parse_generic.
     parser: Callable[[object, ZoneInfo], list[intake.Incoming]]

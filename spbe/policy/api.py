@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from spbe.front.api import error_response
 from spbe.org import access
 from spbe.policy.ask import deadline_answer, elapsed_answer
 from spbe.policy.calendars import TWENTY_FOUR_SEVEN, WORKING_HOURS, NoPolicy
@@ -73,13 +74,15 @@ _PARAMS = [
     OpenApiParameter("calendar", OpenApiTypes.STR, enum=[WORKING_HOURS, TWENTY_FOUR_SEVEN]),
 ]
 
+_RESPONSES = {200: OpenApiTypes.OBJECT, 404: error_response("Pemda tidak ditemukan atau di luar cakupan Anda.")}
+
 
 class DeadlineView(_Ask):
     """When a target of ``duration`` business time, started at ``start``,
     falls due on the Pemda's calendar, with the closed time it skipped."""
 
     @extend_schema(parameters=[*_PARAMS, OpenApiParameter("duration", OpenApiTypes.STR, required=True)],
-                   responses=OpenApiTypes.OBJECT)  # fmt: skip
+                   responses=_RESPONSES)  # fmt: skip
     def get(self, request):
         pemda, data = self._query(request, "duration")
         return self._answer(lambda: deadline_answer(pemda, data["start"], data["duration"], data["calendar"]))
@@ -89,7 +92,7 @@ class ElapsedView(_Ask):
     """Business time between ``start`` and ``end`` on the Pemda's calendar."""
 
     @extend_schema(parameters=[*_PARAMS, OpenApiParameter("end", OpenApiTypes.DATETIME, required=True)],
-                   responses=OpenApiTypes.OBJECT)  # fmt: skip
+                   responses=_RESPONSES)  # fmt: skip
     def get(self, request):
         pemda, data = self._query(request, "end")
         return self._answer(lambda: elapsed_answer(pemda, data["start"], data["end"], data["calendar"]))
