@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,7 @@ from spbe.approvals.models import ApprovalStatus
 from spbe.catalog.models import Service
 from spbe.change.choices import ChangeKind, Level, ReleaseStage
 from spbe.change.models import ChangePlan, Release
-from spbe.cmdb.models import Application, Component
+from spbe.cmdb.models import Application, Component, ServiceApplication
 from spbe.continuity import rules  # the infrastructure roles' PDs: they draft releases as they draft DRPs
 from spbe.desk.choices import TicketKind
 from spbe.desk.models import Ticket
@@ -47,8 +48,15 @@ class ChangePlanForm(StyledFormMixin, forms.ModelForm):
         pemdas = pds.values("pemda_id")
         self.fields["pd"].queryset = pds
         self.fields["services"].queryset = Service.objects.filter(pd__in=pds).select_related("pd")
-        self.fields["applications"].queryset = Application.objects.filter(pd__pemda__in=pemdas)
-        self.fields["components"].queryset = Component.objects.filter(pemda__in=pemdas)
+        # the PD's items and Diskominfo's, and what the plan names already; never another PD's (issue 14)
+        linkable = access.linkable_pds(pds)
+        named = self.instance.pk is not None
+        self.fields["applications"].queryset = Application.objects.filter(
+            Q(pd__in=linkable) | Q(pk__in=self.instance.applications.values("pk") if named else [])
+        )
+        self.fields["components"].queryset = Component.objects.filter(
+            Q(pd__in=linkable) | Q(pk__in=self.instance.components.values("pk") if named else [])
+        )
         self.fields["transfer_to"].queryset = PerangkatDaerah.objects.filter(pemda__in=pemdas, is_active=True)
         requests = Ticket.objects.filter(kind=TicketKind.REQUEST, pd__in=pds).order_by("-reported_at")
         self.fields["request"].queryset = requests.select_related("service")
@@ -115,7 +123,12 @@ class ReleaseForm(StyledFormMixin, forms.ModelForm):
         pds = rules.operable_pds(actor)
         self.fields["pd"].queryset = pds
         self.fields["services"].queryset = Service.objects.filter(pd__in=pds).select_related("pd")
-        self.fields["application"].queryset = Application.objects.filter(pd__pemda__in=pds.values("pemda_id"))
+        # the PD's own, Diskominfo's, or one its services use (``_application_of``); never another PD's (issue 14)
+        self.fields["application"].queryset = Application.objects.filter(
+            Q(pd__in=access.linkable_pds(pds))
+            | Q(pk__in=ServiceApplication.objects.filter(service__pd__in=pds).values("application_id"))
+            | Q(pk=self.instance.application_id)
+        )
         self.fields["change_plan"].queryset = ChangePlan.objects.filter(pd__in=pds, status=ApprovalStatus.APPROVED)
 
 

@@ -5,6 +5,7 @@ filters. Errors are said in Indonesian next to their field."""
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from spbe.continuity.models import RecoveryPlan
 from spbe.front.forms import StyledFormMixin
 from spbe.monitoring.choices import CheckKind
 from spbe.monitoring.models import Check
+from spbe.org import access
 from spbe.org.models import PerangkatDaerah
 
 DATETIME = {"type": "datetime-local"}
@@ -50,12 +52,20 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         pds = rules.operable_pds(actor)
-        pemdas = pds.values("pemda_id")
         self.fields["pd"].queryset = pds
         self.fields["services"].queryset = Service.objects.filter(pd__in=pds).select_related("pd")
-        self.fields["applications"].queryset = Application.objects.filter(pd__pemda__in=pemdas)
-        self.fields["components"].queryset = Component.objects.filter(pemda__in=pemdas)
-        self.fields["backup_check"].queryset = Check.objects.filter(kind=CheckKind.HEARTBEAT, pemda__in=pemdas)
+        # the PDs' items and Diskominfo's, and what the DRP names already; never another PD's (issue 14)
+        linkable = access.linkable_pds(pds)
+        named = self.instance.pk is not None
+        self.fields["applications"].queryset = Application.objects.filter(
+            Q(pd__in=linkable) | Q(pk__in=self.instance.applications.values("pk") if named else [])
+        )
+        self.fields["components"].queryset = Component.objects.filter(
+            Q(pd__in=linkable) | Q(pk__in=self.instance.components.values("pk") if named else [])
+        )
+        self.fields["backup_check"].queryset = Check.objects.filter(
+            Q(pd__in=linkable) | Q(pk=self.instance.backup_check_id), kind=CheckKind.HEARTBEAT
+        )
         self.fields["services"].help_text = _("Layanan milik PD pemilik; tahan Ctrl untuk memilih lebih dari satu.")
         if self.instance.previous_id:  # a revision stays with the PD of the DRP it revises
             self.fields["pd"].disabled = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -252,12 +253,17 @@ class AffectedItemsForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         from spbe.cmdb.models import Application, Component
 
-        self.fields["components"].queryset = (
-            Component.objects.filter(pemda=ticket.pemda) if ticket else Component.objects.none()
-        )
-        self.fields["applications"].queryset = (
-            Application.objects.filter(pd__pemda=ticket.pemda) if ticket else Application.objects.none()
-        )
+        if ticket is None:
+            self.fields["components"].queryset = Component.objects.none()
+            self.fields["applications"].queryset = Application.objects.none()
+        else:  # the ticket's PD and Diskominfo's, and what is linked already (issue 14)
+            pds = access.linkable_pds(PerangkatDaerah.objects.filter(pk=ticket.pd_id))
+            self.fields["components"].queryset = Component.objects.filter(
+                Q(pd__in=pds) | Q(pk__in=ticket.components.values("pk"))
+            )
+            self.fields["applications"].queryset = Application.objects.filter(
+                Q(pd__in=pds) | Q(pk__in=ticket.applications.values("pk"))
+            )
         if ticket is not None and not self.is_bound:
             self.initial = {
                 "components": list(ticket.components.all()),

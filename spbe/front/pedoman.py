@@ -2,10 +2,19 @@
 lists its requirement IDs and links to the screen that implements each one,
 so the product shows its own traceability (pedoman.md, preamble)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from spbe.org import access
+
+
+def _alert_source_managers(user) -> bool:
+    from spbe.monitoring.views_intake import source_pemdas
+
+    return source_pemdas(user).exists()
 
 
 @dataclass(frozen=True)
@@ -15,10 +24,18 @@ class Requirement:
     url_name: str | None = None  # None: not built yet
     managers_only: bool = False  # only for Koordinator SPBE / Administrator Sistem
     args: tuple = ()
+    #: who may open the screen when not every staff member may: the view's own rule (issue 14)
+    opens: Callable | None = None
 
     @property
     def href(self) -> str | None:
         return reverse(self.url_name, args=self.args) if self.url_name else None
+
+    def shown_to(self, user) -> bool:
+        """The navigation lists only what the person may open."""
+        if self.managers_only and not access.can_manage_org(user):
+            return False
+        return self.opens is None or self.opens(user)
 
 
 STAGES = {
@@ -64,7 +81,12 @@ STAGES = {
             Requirement("O-4", _("Jadwal pemeliharaan"), "monitoring:maintenance"),
             Requirement("O-4", _("Ketersediaan dan Formulir Pemantauan"), "monitoring_reports:availability"),
             Requirement("O-4", _("Utilisasi infrastruktur (node_exporter)"), "monitoring_intake:targets"),
-            Requirement("O-4", _("Peringatan dari Alertmanager / Zabbix"), "monitoring_intake:sources"),
+            Requirement(
+                "O-4",
+                _("Peringatan dari Alertmanager / Zabbix"),
+                "monitoring_intake:sources",
+                opens=_alert_source_managers,
+            ),
             Requirement("O-5", _("Pemulihan Layanan: ringkasan keberlangsungan"), "continuity:overview"),
             Requirement("O-5", _("Rencana pemulihan bencana (DRP)"), "continuity:plan_list"),
             Requirement("O-5", _("Aktivasi dan uji coba DRP"), "continuity:recovery_list"),

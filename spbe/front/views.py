@@ -22,6 +22,7 @@ from spbe.front.pedoman import STAGES
 from spbe.org import access
 from spbe.org.choices import Role
 from spbe.org.models import RoleAssignment
+from spbe.org.views import staff_required
 
 HEARTBEAT_STALE = timedelta(minutes=5)
 
@@ -54,14 +55,15 @@ def _evaluation_board(request: HttpRequest, scope) -> dict | None:
     return dashboard_context(request)
 
 
-@login_required
+@staff_required
 def stage(request: HttpRequest, slug: str) -> HttpResponse:
-    """One stage of the Pedoman with its requirements and where each lives."""
+    """One stage of the Pedoman with its requirements and where each lives:
+    only the screens the person may open (issue 14). An internal page: a
+    Pengguna Layanan gets a 403."""
     if slug not in STAGES:
         raise Http404
     title, lead, requirements = STAGES[slug]
-    if not access.can_manage_org(request.user):
-        requirements = [r for r in requirements if not r.managers_only]
+    requirements = [r for r in requirements if r.shown_to(request.user)]
     return render(request, "front/stage.html", {"title": title, "lead": lead, "requirements": requirements})
 
 

@@ -138,6 +138,16 @@ def get_pd(user, pk: int, *, for_change: bool = False) -> PerangkatDaerah:
         raise Http404 from None
 
 
+def linkable_pds(pds: QuerySet[PerangkatDaerah]) -> QuerySet[PerangkatDaerah]:
+    """PDs whose configuration items a record of ``pds`` may name in its
+    pickers (a ticket's affected items, a change's scope): those PDs and
+    their Pemda's Diskominfo, the shared data centre. Another PD's items are
+    not named (docs/decisions.md, CMDB visibility; issue 14)."""
+    return PerangkatDaerah.objects.filter(
+        Q(pk__in=pds.values("pk")) | Q(pemda_id__in=pds.values("pemda_id"), is_spbe_coordinator=True)
+    )
+
+
 def pd_condition(
     user, pd_field: str = "pd", roles: frozenset[str] = STRUCTURAL_ROLES, pemda_field: str | None = None
 ) -> Q | None:
