@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -44,7 +45,8 @@ api_patterns = [
     path("", include(change_api)),
     path("", include(evaluation_api)),
     path("pemantauan/", include(monitoring_api)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The schema is the same for everyone and costs a second to build: built once an hour.
+    path("schema/", cache_page(3600)(SpectacularAPIView.as_view()), name="schema"),
     # Swagger UI sets styles from its script; its script itself is a file (the split view).
     path(
         "docs/",

@@ -75,9 +75,11 @@ class LanguageMiddleware:
         code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         if code not in dict(settings.LANGUAGES):
             code = settings.LANGUAGE_CODE
-        translation.activate(code)
         request.LANGUAGE_CODE = code
-        response = self.get_response(request)
+        # override, not activate: the thread's language goes back afterwards,
+        # so a worker thread never carries one person's English into the next request.
+        with translation.override(code):
+            response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", code)
         return response
