@@ -11,7 +11,8 @@ from spbe.approvals.models import ApprovalStatus
 from spbe.catalog.models import Service
 from spbe.change.choices import ChangeKind, Level, ReleaseStage
 from spbe.change.models import ChangePlan, Release
-from spbe.cmdb.models import Application, Component, ServiceApplication
+from spbe.cmdb.models import Application, ServiceApplication
+from spbe.cmdb.pickers import offer_items
 from spbe.continuity import rules  # the infrastructure roles' PDs: they draft releases as they draft DRPs
 from spbe.desk.choices import TicketKind
 from spbe.desk.models import Ticket
@@ -48,15 +49,7 @@ class ChangePlanForm(StyledFormMixin, forms.ModelForm):
         pemdas = pds.values("pemda_id")
         self.fields["pd"].queryset = pds
         self.fields["services"].queryset = Service.objects.filter(pd__in=pds).select_related("pd")
-        # the PD's items and Diskominfo's, and what the plan names already; never another PD's (issue 14)
-        linkable = access.linkable_pds(pds)
-        named = self.instance.pk is not None
-        self.fields["applications"].queryset = Application.objects.filter(
-            Q(pd__in=linkable) | Q(pk__in=self.instance.applications.values("pk") if named else [])
-        )
-        self.fields["components"].queryset = Component.objects.filter(
-            Q(pd__in=linkable) | Q(pk__in=self.instance.components.values("pk") if named else [])
-        )
+        offer_items(self, pds, "applications", "components")
         self.fields["transfer_to"].queryset = PerangkatDaerah.objects.filter(pemda__in=pemdas, is_active=True)
         requests = Ticket.objects.filter(kind=TicketKind.REQUEST, pd__in=pds).order_by("-reported_at")
         self.fields["request"].queryset = requests.select_related("service")

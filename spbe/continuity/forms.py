@@ -14,14 +14,13 @@ from spbe.approvals.models import ApprovalStatus
 from spbe.approvals.validators import validate_attachment
 from spbe.catalog.choices import Classification
 from spbe.catalog.models import Service
-from spbe.cmdb.models import Application, Component
+from spbe.cmdb.pickers import offer_items
 from spbe.continuity import rules
 from spbe.continuity.choices import RecoveryKind, RecoveryStatus, Step
 from spbe.continuity.models import RecoveryPlan
 from spbe.front.forms import StyledFormMixin
 from spbe.monitoring.choices import CheckKind
 from spbe.monitoring.models import Check
-from spbe.org import access
 from spbe.org.models import PerangkatDaerah
 
 DATETIME = {"type": "datetime-local"}
@@ -54,15 +53,7 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
         pds = rules.operable_pds(actor)
         self.fields["pd"].queryset = pds
         self.fields["services"].queryset = Service.objects.filter(pd__in=pds).select_related("pd")
-        # the PDs' items and Diskominfo's, and what the DRP names already; never another PD's (issue 14)
-        linkable = access.linkable_pds(pds)
-        named = self.instance.pk is not None
-        self.fields["applications"].queryset = Application.objects.filter(
-            Q(pd__in=linkable) | Q(pk__in=self.instance.applications.values("pk") if named else [])
-        )
-        self.fields["components"].queryset = Component.objects.filter(
-            Q(pd__in=linkable) | Q(pk__in=self.instance.components.values("pk") if named else [])
-        )
+        linkable = offer_items(self, pds, "applications", "components")
         self.fields["backup_check"].queryset = Check.objects.filter(
             Q(pd__in=linkable) | Q(pk=self.instance.backup_check_id), kind=CheckKind.HEARTBEAT
         )
