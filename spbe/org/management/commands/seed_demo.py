@@ -15,3 +15,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nAkun demo (kata sandi semua akun: {DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.email:<34} {login.who}")
+        self.stdout.write(
+            "\nAdministrator Sistem dan Koordinator SPBE memakai verifikasi dua langkah: saat pertama masuk, "
+            "pindai kode QR dengan aplikasi autentikator (atau ketik kuncinya) dan simpan kode pemulihannya."
+        )
