@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -77,6 +78,9 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
     """Scan the QR code, type the first code: the app is on, and the person
     sees their recovery codes once."""
     next_url = _next_url(request)
+    if request.session.get(twofactor.SESSION_KEY) == twofactor.VERIFY:
+        # a password alone never replaces the phone that guards the account
+        return redirect(f"{reverse('second_factor_verify')}?{urlencode({'next': next_url})}")
     device = TOTPDevice.objects.filter(
         user=request.user, confirmed=False, pk=request.session.get(ENROL_DEVICE_KEY)
     ).first()

@@ -105,6 +105,18 @@ def test_next_sign_in_asks_for_the_code_and_a_recovery_code_works_once(world, cl
     assert client.get("/layanan-pengguna/").status_code == 200
 
 
+def test_a_password_alone_cannot_put_another_phone_on_the_account(world, client, clock):
+    sign_in(client, world.coordinator)
+    enrol(client, world.coordinator)
+    client.logout()
+    clock.shift(timedelta(seconds=90))
+    sign_in(client, world.coordinator)  # someone who knows only the password
+    response = client.get(reverse("second_factor_enrol"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("second_factor_verify"))
+    assert client.post(reverse("second_factor_enrol"), {"code": "123456"}).status_code == 302
+    assert TOTPDevice.objects.filter(user=world.coordinator).count() == 1
+
+
 def test_guessing_the_code_locks_the_account_like_guessing_the_password(world, client, settings, clock):
     settings.AXES_FAILURE_LIMIT = 3
     sign_in(client, world.coordinator)
