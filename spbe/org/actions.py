@@ -129,6 +129,10 @@ def revoke_role(actor: User, assignment: RoleAssignment) -> None:
 SECOND_FACTOR = "verifikasi dua langkah"
 
 
+def _record_second_factor(actor: User, person: User, changes: dict) -> None:
+    record(actor=actor, action=AuditAction.UPDATE, target=person, pemda=person.pemda, changes=changes)
+
+
 @transaction.atomic
 def turn_on_second_factor(person: User, device, code: str) -> list[str] | None:
     """Confirm the app the person scanned with its first code; returns the new
@@ -139,26 +143,14 @@ def turn_on_second_factor(person: User, device, code: str) -> list[str] | None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = twofactor.issue_recovery_codes(person)
-    record(
-        actor=person,
-        action=AuditAction.UPDATE,
-        target=person,
-        pemda=person.pemda,
-        changes={SECOND_FACTOR: [None, "aktif"]},
-    )
+    _record_second_factor(person, person, {SECOND_FACTOR: [None, "aktif"]})
     return codes
 
 
 @transaction.atomic
 def renew_recovery_codes(person: User) -> list[str]:
     codes = twofactor.issue_recovery_codes(person)
-    record(
-        actor=person,
-        action=AuditAction.UPDATE,
-        target=person,
-        pemda=person.pemda,
-        changes={"kode pemulihan": ["lama", "baru"]},
-    )
+    _record_second_factor(person, person, {"kode pemulihan": ["lama", "baru"]})
     return codes
 
 
@@ -168,13 +160,7 @@ def turn_off_second_factor(person: User) -> None:
     if twofactor.is_required(person):
         raise PermissionDenied("second factor required for this person")
     if twofactor.remove_devices(person):
-        record(
-            actor=person,
-            action=AuditAction.UPDATE,
-            target=person,
-            pemda=person.pemda,
-            changes={SECOND_FACTOR: ["aktif", "dimatikan"]},
-        )
+        _record_second_factor(person, person, {SECOND_FACTOR: ["aktif", "dimatikan"]})
 
 
 @transaction.atomic
@@ -190,10 +176,4 @@ def reset_second_factor(actor: User, person: User) -> None:
         raise PermissionDenied("only a system administrator may reset this person")
     twofactor.remove_devices(person)
     axes_reset(username=person.email)
-    record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        target=person,
-        pemda=person.pemda,
-        changes={SECOND_FACTOR: ["aktif", "diatur ulang oleh administrator"]},
-    )
+    _record_second_factor(actor, person, {SECOND_FACTOR: ["aktif", "diatur ulang oleh administrator"]})

@@ -7,9 +7,10 @@ nosniff, no framing); in production settings also HSTS and Secure cookies
 from __future__ import annotations
 
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from spbe.desk.models import PendingReport
+from spbe.desk.models import PendingReport, Ticket
 from spbe.desk.tests.test_actions import complaint, kritis_public  # noqa: F401  (fixture)
 from spbe.desk.tests.test_portal import report_data, url
 from spbe.front import ratelimit
@@ -84,11 +85,22 @@ def test_no_template_has_inline_script(settings):
     assert offenders == []
 
 
-def test_uploads_are_not_public_and_download_as_attachments(world, client, settings, tmp_path):
+def test_uploads_are_not_public_and_download_as_attachments(world, kritis_public, client, login, settings, tmp_path):  # noqa: F811
+    """An uploaded screenshot is reached only through the ticket's page, by
+    staff of its PD, and comes as a download the browser never renders."""
     settings.MEDIA_ROOT = tmp_path
-    (tmp_path / "tiket").mkdir()
-    (tmp_path / "tiket" / "rahasia.pdf").write_bytes(b"%PDF-1.4 data warga")
-    assert client.get("/media/tiket/rahasia.pdf").status_code == 404
+    login(world.citizen)
+    screenshot = SimpleUploadedFile("layar.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    client.post(url(kritis_public), report_data(screenshot=screenshot))
+    ticket = Ticket.objects.get()
+    attachment = ticket.attachments.get()
+    assert client.get(f"/media/{attachment.file.name}").status_code == 404  # no public path to it
+    client.logout()
+    login(world.tegal_admin)
+    response = client.get(reverse("desk:attachment", args=[ticket.pk, attachment.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_production_settings_send_hsts_and_secure_cookies(tmp_path):

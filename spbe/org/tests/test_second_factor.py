@@ -163,6 +163,17 @@ def test_someone_not_obliged_turns_it_on_and_off(world, client, clock):
     assert twofactor.app_device(world.owner_admin) is None
 
 
+def test_moving_to_another_phone_replaces_the_old_one(world, client, clock):
+    sign_in(client, world.coordinator)
+    enrol(client, world.coordinator)
+    old = twofactor.app_device(world.coordinator)
+    clock.shift(timedelta(seconds=60))
+    enrol(client, world.coordinator)  # "Pindah ke ponsel lain", from a verified session
+    new = twofactor.app_device(world.coordinator)
+    assert new.pk != old.pk
+    assert list(TOTPDevice.objects.filter(user=world.coordinator)) == [new]
+
+
 def test_a_coordinator_cannot_turn_it_off(world, client, clock):
     sign_in(client, world.coordinator)
     enrol(client, world.coordinator)
