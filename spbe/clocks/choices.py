@@ -10,6 +10,8 @@ class ClockKind(models.TextChoices):
     SLA_RESPONSE = "sla_response", _("Respon SLA (E-3)")
     SLA_RESOLUTION = "sla_resolution", _("Penyelesaian SLA (E-3)")
     RTO = "rto", _("Waktu pemulihan (RTO, O-5)")
+    LAPOR_VERIFICATION = "lapor_verification", _("Verifikasi SP4N-LAPOR! (3 hari kerja)")
+    LAPOR_FOLLOW_UP = "lapor_follow_up", _("Tindak lanjut SP4N-LAPOR! (5 hari kerja)")
 
 
 class ClockState(models.TextChoices):

@@ -21,8 +21,8 @@ from spbe.clocks import actions as clocks
 from spbe.clocks.choices import ClockKind, ClockState
 from spbe.clocks.models import Clock
 from spbe.desk import notifications
-from spbe.desk.choices import Impact, TicketKind, TicketStatus, TimelineKind
-from spbe.desk.models import Ticket, TicketCounter, TimelineEvent
+from spbe.desk.choices import OPEN_STATUSES, Impact, TicketKind, TicketStatus, TimelineKind
+from spbe.desk.models import Ticket, TicketAttachment, TicketCounter, TimelineEvent
 
 
 @dataclass(frozen=True)
@@ -143,11 +143,13 @@ def open_ticket(
     impact: str = "",
     category: str = "",
     lapor_tracking_id: str = "",
+    attachments=(),
 ) -> Ticket:
     """Record a request or a complaint. A complaint gets its priority from
     the pack and its response and user-service clocks; a request its
     user-service clock. ``reported_at`` may be earlier than now (a phone
-    call written down later): the clocks start then."""
+    call written down later): the clocks start then. ``attachments``
+    (files from a mail, say) are checked like portal uploads."""
     now = timezone.now()
     reported_at = reported_at or now
     if reported_at > now:
@@ -193,8 +195,21 @@ def open_ticket(
     ticket.next_due = min(deadlines, default=None)
     ticket.number = next_number(pemda, reported_at)
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, next_due=ticket.next_due)
+    attach(ticket, attachments)
     notifications.ticket_opened(ticket)
     return ticket
+
+
+def attach(ticket: Ticket, files) -> list[TicketAttachment]:
+    """Keep the reporter's files with the ticket, each checked by content
+    like a portal upload (a refused one raises ValidationError)."""
+    saved = []
+    for upload in files:
+        attachment = TicketAttachment(ticket=ticket, file=upload)
+        attachment.full_clean(exclude=["ticket"])
+        attachment.save()
+        saved.append(attachment)
+    return saved
 
 
 @transaction.atomic
@@ -260,8 +275,8 @@ def respond(actor, ticket: Ticket, message: str, at: datetime | None = None) -> 
         if ticket.status == TicketStatus.NEW:
             ticket.status = TicketStatus.IN_PROGRESS
         ticket.save(update_fields=["first_response_at", "status", "last_updated"])
-        _stop_clocks(ticket, at, kinds=[ClockKind.RESPONSE, ClockKind.SLA_RESPONSE])
-    note(ticket, TimelineKind.RESPONDED, actor, message.strip(), at=at)
+        _stop_clocks(ticket, at, kinds=[ClockKind.RESPONSE, ClockKind.SLA_RESPONSE, ClockKind.LAPOR_VERIFICATION])
+    notifications.reporter_addressed(ticket, note(ticket, TimelineKind.RESPONDED, actor, message.strip(), at=at))
     return ticket
 
 
@@ -362,7 +377,7 @@ def wait_for_reporter(actor, ticket: Ticket, question: str, at: datetime | None 
     at = at or timezone.now()
     _move(ticket, TicketStatus.WAITING_REPORTER)
     _pause_clocks(ticket, at)
-    note(ticket, TimelineKind.WAITING, actor, question, at=at)
+    notifications.reporter_addressed(ticket, note(ticket, TimelineKind.WAITING, actor, question, at=at))
     return ticket
 
 
@@ -377,6 +392,28 @@ def reporter_replied(actor, ticket: Ticket, message: str, at: datetime | None = 
 
 
 @transaction.atomic
+def reporter_wrote(actor, ticket: Ticket, message: str, *, at: datetime | None = None, attachments=(),
+                   via: str = "") -> Ticket:  # fmt: skip
+    """The reporter wrote again through a channel (a mail reply, a chat
+    message; issue 15). An answer to the provider's question resumes the
+    paused clocks; anything else while the ticket is open or awaiting
+    confirmation is noted on the timeline. A closed ticket takes no more:
+    the channel opens a new one."""
+    _require(ticket, *OPEN_STATUSES, TicketStatus.RESOLVED)
+    if not message.strip() and not attachments:
+        raise ValidationError({"message": _("Pesan pelapor kosong.")})
+    at = at or timezone.now()
+    saved = attach(ticket, attachments)
+    text = message.strip()
+    if saved:
+        text += "\n\n" + _("Lampiran: %(names)s") % {"names": ", ".join(str(item) for item in saved)}
+    if ticket.status == TicketStatus.WAITING_REPORTER:
+        return reporter_replied(actor, ticket, text.strip(), at=at)
+    note(ticket, TimelineKind.REPLIED, actor, text.strip(), at=at, via=via)
+    return ticket
+
+
+@transaction.atomic
 def resolve(actor, ticket: Ticket, solution: str, cause: str = "", at: datetime | None = None) -> Ticket:
     """The provider reports the solution; the reporter is asked to confirm.
     Waiting for that confirmation pauses the clocks the pack names."""
@@ -387,6 +424,8 @@ def resolve(actor, ticket: Ticket, solution: str, cause: str = "", at: datetime 
     if ticket.status == TicketStatus.WAITING_REPORTER:
         _resume_clocks(ticket, at)
     _move(ticket, TicketStatus.RESOLVED, solution=solution.strip(), cause=cause.strip() or ticket.cause, resolved_at=at)
+    # SP4N-LAPOR!'s deadlines end with the follow-up given (issue 15); the others wait for the reporter
+    _stop_clocks(ticket, at, kinds=[ClockKind.LAPOR_VERIFICATION, ClockKind.LAPOR_FOLLOW_UP])
     _pause_clocks(ticket, at)
     note(ticket, TimelineKind.RESOLVED, actor, solution.strip(), at=at)
     notifications.ticket_resolved(ticket)

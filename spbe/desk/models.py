@@ -198,6 +198,13 @@ class Ticket(models.Model):
                 name="desk_satisfaction_1_5",
             ),
             models.CheckConstraint(condition=Q(escalation_level__lte=3), name="desk_escalation_0_3"),
+            # one ticket per SP4N-LAPOR! report: importing its file again adds nothing (issue 15)
+            models.UniqueConstraint(
+                fields=["pemda", "lapor_tracking_id"],
+                condition=~Q(lapor_tracking_id=""),
+                name="desk_lapor_once",
+                violation_error_message=_("Laporan SP4N-LAPOR! dengan nomor ini sudah tercatat."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from spbe.desk.hooks import reporter_mail, reporter_told
 from spbe.notify.outbox import enqueue
 from spbe.org.choices import Role
 from spbe.org.models import User
@@ -53,9 +54,25 @@ def _summary(ticket) -> str:
     ]).strip()  # fmt: skip
 
 
-def ticket_opened(ticket) -> None:
+def tell_reporter(ticket, *, key: str, subject: str, body: str, fresh: bool = False) -> None:
+    """Tell the reporter something, on every channel they can be reached
+    by: an e-mail (from the mailbox they wrote to, threaded, when the mail
+    app says so) and whatever the channels hooked to ``reporter_told`` do
+    (a chat reply). ``subject`` starts with the ticket number in brackets,
+    so a reply to it finds its ticket (issue 15)."""
+    shape = {}
+    for _receiver, answer in reporter_mail.send(sender=type(ticket), ticket=ticket):
+        shape.update(answer or {})
     enqueue(
-        key=f"ticket-{ticket.pk}-opened-reporter", to=[ticket.reporter_email], pemda=ticket.pemda, fresh=True,
+        key=key, to=[ticket.reporter_email], pemda=ticket.pemda, fresh=fresh, subject=subject, body=body,
+        from_email=shape.get("from_email", ""), headers=shape.get("headers"), thread=ticket.number,
+    )  # fmt: skip
+    reporter_told.send(sender=type(ticket), ticket=ticket, key=key, subject=subject, text=body)
+
+
+def ticket_opened(ticket) -> None:
+    tell_reporter(
+        ticket, key=f"ticket-{ticket.pk}-opened-reporter", fresh=True,
         subject=_("[%(number)s] Laporan Anda sudah kami terima") % {"number": ticket.number},
         body=_("Terima kasih. Laporan Anda tercatat dan akan ditangani. Pantau di:\n%(link)s")
         % {"link": ticket_link(ticket)} + "\n\n" + _summary(ticket),
@@ -87,11 +104,24 @@ def ticket_handed_over(ticket, reason: str) -> None:
 
 
 def ticket_resolved(ticket) -> None:
-    enqueue(
-        key=f"ticket-{ticket.pk}-resolved-{ticket.resolved_at:%Y%m%d%H%M%S}", to=[ticket.reporter_email],
-        pemda=ticket.pemda,
+    tell_reporter(
+        ticket, key=f"ticket-{ticket.pk}-resolved-{ticket.resolved_at:%Y%m%d%H%M%S}",
         subject=_("[%(number)s] Mohon konfirmasi penyelesaian") % {"number": ticket.number},
         body=_("Laporan Anda telah diselesaikan: %(solution)s\nMohon konfirmasi dan beri nilai, atau sampaikan bila "
                "masih ada kendala:\n%(link)s") % {"solution": ticket.solution, "link": ticket_link(ticket)}
         + "\n\n" + _summary(ticket),
+    )  # fmt: skip
+
+
+def reporter_addressed(ticket, timeline_event) -> None:
+    """The provider's public response or question reaches the reporter
+    (issue 15: before, it waited on the portal page until they looked)."""
+    asks = ticket.status == "waiting_reporter"
+    subject = _("[%(number)s] Pertanyaan tentang laporan Anda") if asks else _("[%(number)s] Tanggapan laporan Anda")
+    tell_reporter(
+        ticket, key=f"ticket-{ticket.pk}-event-{timeline_event.pk}", fresh=True,
+        subject=subject % {"number": ticket.number},
+        body=timeline_event.message + "\n\n"
+        + (_("Balas e-mail ini atau jawab di:\n%(link)s") if asks else _("Pantau di:\n%(link)s"))
+        % {"link": ticket_link(ticket)} + "\n\n" + _summary(ticket),
     )  # fmt: skip

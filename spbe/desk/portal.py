@@ -31,7 +31,7 @@ from spbe.catalog.models import Service
 from spbe.desk import actions
 from spbe.desk.actions import Reporter
 from spbe.desk.choices import ReportingMethod, TicketKind, TicketStatus, TimelineKind
-from spbe.desk.models import PendingReport, Ticket, TicketAttachment
+from spbe.desk.models import PendingReport, Ticket
 from spbe.desk.notifications import TICKET_LINK_SALT as _SALT
 from spbe.desk.notifications import ticket_link
 from spbe.front import ratelimit
@@ -116,16 +116,13 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _open(service: Service, data: dict, user=None, screenshot=None) -> Ticket:
     kind = data["kind"]
-    with transaction.atomic():
-        ticket = actions.open_ticket(
-            actor=user, service=service, kind=kind, reporter=Reporter(data["name"], data["email"], data["phone"], user),
-            subject=data["subject"], description=data["description"], reporting_method=ReportingMethod.PORTAL,
-            impact=("mayor" if data.get("total_failure") == "yes" else "minor") if kind == TicketKind.COMPLAINT else "",
-        )  # fmt: skip
-        upload = screenshot or data.get("screenshot")
-        if upload:
-            TicketAttachment.objects.create(ticket=ticket, file=upload)
-    return ticket
+    upload = screenshot or data.get("screenshot")
+    return actions.open_ticket(
+        actor=user, service=service, kind=kind, reporter=Reporter(data["name"], data["email"], data["phone"], user),
+        subject=data["subject"], description=data["description"], reporting_method=ReportingMethod.PORTAL,
+        impact=("mayor" if data.get("total_failure") == "yes" else "minor") if kind == TicketKind.COMPLAINT else "",
+        attachments=[upload] if upload else [],
+    )  # fmt: skip
 
 
 def _pending(service: Service, data: dict) -> PendingReport:

@@ -9,6 +9,7 @@ from spbe.clocks.choices import ClockEventKind, ClockKind
 from spbe.clocks.signals import clock_events
 from spbe.desk import actions
 from spbe.desk.choices import OPEN_STATUSES, TimelineKind
+from spbe.desk.hooks import reporter_mail, reporter_told  # noqa: F401  (where the channels look for them)
 from spbe.desk.models import Ticket
 
 RESOLUTION_CLOCKS = {ClockKind.USER_SERVICE, ClockKind.SLA_RESOLUTION}

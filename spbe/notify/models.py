@@ -24,6 +24,12 @@ class OutboxMessage(models.Model):
     to = models.JSONField(_("penerima"))
     subject = models.CharField(_("subjek"), max_length=250)
     body = models.TextField(_("isi"))
+    # issue 15: mail to a reporter goes out from the mailbox they wrote to,
+    # with the threading headers, and names its ticket so a reply that
+    # quotes only this Message-ID still finds it (spbe.mail)
+    from_email = models.CharField(_("pengirim"), max_length=254, blank=True)
+    headers = models.JSONField(_("kepala pesan tambahan"), default=dict, blank=True)
+    thread = models.CharField(_("utas (nomor tiket)"), max_length=30, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     next_attempt_at = models.DateTimeField(_("coba lagi pada"))

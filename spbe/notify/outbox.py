@@ -34,17 +34,29 @@ def without_dispatch():
 
 
 def enqueue(
-    *, key: str, to: list[str], subject: str, body: str, pemda=None, fresh: bool = False
+    *,
+    key: str,
+    to: list[str],
+    subject: str,
+    body: str,
+    pemda=None,
+    fresh: bool = False,
+    from_email: str = "",
+    headers: dict | None = None,
+    thread: str = "",
 ) -> OutboxMessage | None:
     """Save a message with the caller's transaction; deliver it after the
     commit. The same ``key`` twice is one message. ``fresh``: the key names
     a row created in the caller's transaction, so it cannot exist yet and
-    the lookup (a query and a savepoint) is skipped."""
+    the lookup (a query and a savepoint) is skipped. ``from_email`` and
+    ``headers`` override the sender and add headers; ``thread`` names the
+    ticket the message is about (issue 15)."""
     recipients = sorted({address for address in to if address})
     if not recipients:
         return None
     values = {
-        "to": recipients, "subject": subject[:250], "body": body, "pemda": pemda, "next_attempt_at": timezone.now()
+        "to": recipients, "subject": subject[:250], "body": body, "pemda": pemda, "next_attempt_at": timezone.now(),
+        "from_email": from_email, "headers": headers or {}, "thread": thread,
     }  # fmt: skip
     if fresh:
         message, created = OutboxMessage.objects.create(key=key, **values), True
@@ -83,8 +95,9 @@ def deliver_one(message_id: int) -> bool:
     message = OutboxMessage.objects.get(pk=message_id)
     try:
         connection = get_connection(timeout=settings.EMAIL_TIMEOUT or SEND_TIMEOUT)
-        EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, message.to, connection=connection,
-                     headers={"Message-ID": message_id_of(message)}).send()  # fmt: skip
+        headers = {**message.headers, "Message-ID": message_id_of(message)}
+        EmailMessage(message.subject, message.body, message.from_email or settings.DEFAULT_FROM_EMAIL, message.to,
+                     connection=connection, headers=headers).send()  # fmt: skip
     except Exception as error:  # any transport failure: retry later
         OutboxMessage.objects.filter(pk=message_id).update(
             status=OutboxStatus.FAILED if message.attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING,
