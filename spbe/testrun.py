@@ -6,8 +6,9 @@
 3. pytest again on PostgreSQL with the Redis broker, when both answer.
    Under CI=true a missing PostgreSQL, Redis or Chromium is a failure.
 
-Browser tests need Debian's chromium; without it they are deselected and
-this script says so plainly (never silently skipped).
+Browser tests need Debian's chromium and the mail intake tests Debian's
+dovecot (a real IMAP server); without one, its tests are deselected and this
+script says so plainly (never silently skipped).
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ BIN = Path(sys.executable).parent
 CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("SPBE_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/spbe")
 REDIS_URL = os.environ.get("SPBE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-CHROMIUM = Path("/usr/bin/chromium")
+# marker → the Debian program its tests need, and its packages
+PROGRAMS = {
+    "browser": (Path("/usr/bin/chromium"), "chromium chromium-driver"),
+    "imap": (Path("/usr/sbin/dovecot"), "dovecot-imapd"),
+}
 
 
 def step(title: str, cmd: list[str], env: dict[str, str] | None = None) -> None:
@@ -68,15 +73,16 @@ def main() -> None:
     step("compile translations", [*manage, "compile_translations"])
 
     pytest = [str(BIN / "pytest"), "-p", "no:cacheprovider"]
-    if CHROMIUM.exists():
-        left_out = ""
-    elif CI:
-        print("FAILED: /usr/bin/chromium is missing under CI=true (install Debian's chromium).")
-        sys.exit(1)
-    else:
-        print("\n!!! /usr/bin/chromium not found: browser tests (-m browser) are LEFT OUT of this run.")
-        print("!!! Install them with: apt-get install chromium chromium-driver")
-        left_out = " and not browser"
+    left_out = ""
+    for marker, (program, packages) in PROGRAMS.items():
+        if program.exists():
+            continue
+        if CI:
+            print(f"FAILED: {program} is missing under CI=true (apt-get install {packages}).")
+            sys.exit(1)
+        print(f"\n!!! {program} not found: the {marker} tests (-m {marker}) are LEFT OUT of this run.")
+        print(f"!!! Install it with: apt-get install {packages}")
+        left_out += f" and not {marker}"
     # The kill test needs PostgreSQL and Redis: it runs in the second pass.
     sqlite_selection = ["-m", "not postgres" + left_out]
     selection = ["-m", left_out.removeprefix(" and ")] if left_out else []
