@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 
 from spbe.org.choices import PDKind, PemdaKind, Role, TimeZone
 from spbe.org.models import Pemda, PerangkatDaerah, RoleAssignment, User
+from spbe.policy import calendars
 
 PASSWORD = "Rahasia-uji-2026"
 _HASH: list[str] = []
@@ -151,6 +152,14 @@ def _static_without_manifest(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendars():
+    """``spbe.policy.calendars`` keeps each Pemda's calendar keyed by (id,
+    version, zone, revision); rolled-back tests reuse ids and revisions on
+    SQLite, so one test's regional holiday could leak into the next."""
+    calendars._cache.clear()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -20,9 +20,11 @@ from spbe.catalog.choices import Lifecycle
 from spbe.clocks import actions as clocks
 from spbe.clocks.choices import ClockKind, ClockState
 from spbe.clocks.models import Clock
-from spbe.desk import notifications
-from spbe.desk.choices import OPEN_STATUSES, Impact, TicketKind, TicketStatus, TimelineKind
+from spbe.desk import lapor_deadlines, notifications
+from spbe.desk.choices import OPEN_STATUSES, Impact, ReportingMethod, TicketKind, TicketStatus, TimelineKind
 from spbe.desk.models import Ticket, TicketAttachment, TicketCounter, TimelineEvent
+
+LAPOR_CLOCKS = (ClockKind.LAPOR_VERIFICATION, ClockKind.LAPOR_FOLLOW_UP)
 
 
 @dataclass(frozen=True)
@@ -78,14 +80,14 @@ def _calendar_for(ticket: Ticket, kind: str) -> str:
     return ticket.service.support_hours if calendar == "support_hours" else calendar
 
 
-def _start_clock(ticket: Ticket, kind: str, target, timeline: list | None = None) -> Clock | None:
+def _start_clock(ticket: Ticket, kind: str, target, timeline: list | None = None, calendar: str = "") -> Clock | None:
     """Start one of the ticket's clocks and note it on the timeline (saved
     now, or appended to ``timeline`` for the caller to save in bulk)."""
     if target is None:
         return None
     clock = clocks.start_clock(
         pemda=ticket.pemda, kind=kind, target=target, started_at=ticket.reported_at,
-        calendar=_calendar_for(ticket, kind), owner=ticket,
+        calendar=calendar or _calendar_for(ticket, kind), owner=ticket,
     )  # fmt: skip
     started = event(ticket, TimelineKind.CLOCK, message=_("%(clock)s berjalan; tenggat %(due)s.") % {
         "clock": clock.get_kind_display(), "due": timezone.localtime(clock.due_at).strftime("%d-%m-%Y %H:%M"),
@@ -97,11 +99,21 @@ def _start_clock(ticket: Ticket, kind: str, target, timeline: list | None = None
     return clock
 
 
+def start_lapor_clocks(ticket: Ticket, *, kinds=LAPOR_CLOCKS, timeline: list | None = None) -> list[Clock]:
+    """Pedoman C: a report that came through SP4N-LAPOR! is verified within
+    3 working days and followed up within 5 (spbe.desk.lapor_deadlines)."""
+    return [
+        _start_clock(ticket, kind, lapor_deadlines.target_for(ticket.pemda, kind, ticket.reported_at), timeline,
+                     calendar=lapor_deadlines.CALENDAR)
+        for kind in kinds
+    ]  # fmt: skip
+
+
 def ticket_clocks(ticket: Ticket):
     return Clock.objects.filter(owner_type=ContentType.objects.get_for_model(Ticket), owner_id=ticket.pk)
 
 
-def _sync_next_due(ticket: Ticket) -> None:
+def sync_next_due(ticket: Ticket) -> None:
     """Keep ``Ticket.next_due`` (the queue's countdown) equal to the earliest
     deadline of its running clocks; one UPDATE with a subquery."""
     running = ticket_clocks(ticket).filter(
@@ -114,7 +126,7 @@ def _stop_clocks(ticket: Ticket, at: datetime, kinds=None) -> None:
     running = ticket_clocks(ticket)
     for clock in running.filter(kind__in=kinds) if kinds else running:
         clocks.stop_clock(clock, at)
-    _sync_next_due(ticket)
+    sync_next_due(ticket)
 
 
 def applicable_sla(service, at: datetime):
@@ -190,6 +202,8 @@ def open_ticket(
     started.append(_start_clock(ticket, ClockKind.USER_SERVICE, service.user_service_target, timeline))
     if ticket.sla_document is not None:
         started.append(_start_clock(ticket, ClockKind.SLA_RESPONSE, ticket.sla_document.response_target, timeline))
+    if reporting_method == ReportingMethod.LAPOR:
+        started += start_lapor_clocks(ticket, timeline=timeline)
     TimelineEvent.objects.bulk_create(timeline)  # one INSERT, in the order they happened
     deadlines = [clock.due_at for clock in started if clock is not None]
     ticket.next_due = min(deadlines, default=None)
@@ -228,7 +242,7 @@ def convert_to_complaint(actor, ticket: Ticket, impact: str, reason: str) -> Tic
     note(ticket, TimelineKind.CONVERTED, actor, reason)
     note(ticket, TimelineKind.PRIORITY, actor, ticket.priority_reason, priority=ticket.priority)
     _start_clock(ticket, ClockKind.RESPONSE, ticket.policy_version.pack.response_target(ticket.priority))
-    _sync_next_due(ticket)
+    sync_next_due(ticket)
     return ticket
 
 
@@ -361,13 +375,13 @@ def flag_drp_assessment(actor, ticket: Ticket, reason: str) -> Ticket:
 def _pause_clocks(ticket: Ticket, at: datetime) -> None:
     for clock in ticket_clocks(ticket):
         clocks.pause_clock(clock, at)
-    _sync_next_due(ticket)
+    sync_next_due(ticket)
 
 
 def _resume_clocks(ticket: Ticket, at: datetime) -> None:
     for clock in ticket_clocks(ticket):
         clocks.resume_clock(clock, at)
-    _sync_next_due(ticket)
+    sync_next_due(ticket)
 
 
 @transaction.atomic
@@ -532,7 +546,7 @@ def classify_urgency(actor, ticket: Ticket, urgency: int) -> Ticket:
     note(ticket, TimelineKind.PRIORITY, actor, _("Urgensi E-3: %(level)d") % {"level": urgency}, public=False,
          urgency=urgency)  # fmt: skip
     _start_clock(ticket, ClockKind.SLA_RESOLUTION, ticket.sla_document.resolution_for(urgency))
-    _sync_next_due(ticket)
+    sync_next_due(ticket)
     return ticket
 
 
@@ -562,4 +576,117 @@ def set_affected_items(actor, ticket: Ticket, components, applications) -> Ticke
     names = ", ".join([*(str(c) for c in components), *(str(a) for a in applications)]) or "-"
     note(ticket, TimelineKind.COMMENT, actor, _("Item konfigurasi terdampak: %(names)s") % {"names": names},
          public=False)  # fmt: skip
+    return ticket
+
+
+# The clocks that measure a service's own targets: replaced when the ticket
+# moves to another service. RESPONSE (P-3, by priority) and the SP4N-LAPOR!
+# deadlines (the Pemda's, Pedoman C) are not the service's: they stay.
+SERVICE_CLOCKS = (ClockKind.USER_SERVICE, ClockKind.SLA_RESPONSE, ClockKind.SLA_RESOLUTION)
+
+
+def _check_move(ticket: Ticket, service, reason: str) -> None:
+    if ticket.status not in OPEN_STATUSES:
+        raise ValidationError({"service": _("Tiket berstatus %(status)s tidak dapat dipindahkan ke layanan lain.")
+                               % {"status": ticket.get_status_display()}})  # fmt: skip
+    if service.pk == ticket.service_id:
+        raise ValidationError({"service": _("Tiket sudah berada di layanan ini; pilih layanan lain.")})
+    if service.pd.pemda_id != ticket.pemda_id:
+        raise ValidationError({"service": _("Layanan tujuan harus milik Pemda yang sama dengan tiket.")})
+    if service.lifecycle != Lifecycle.ACTIVE:
+        raise ValidationError({"service": _("Layanan tujuan belum aktif atau sudah dihentikan.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tuliskan alasan pemindahan.")})
+
+
+def _replace_clock(ticket: Ticket, kind: str, target, old: Clock | None, pauses: list) -> Clock | None:
+    """A new clock of ``kind`` for the ticket's (new) service, counted from
+    the report like the first one, with the waits for the reporter the old
+    clocks saw replayed through the clocks API (so a ticket moved while
+    waiting stays paused, and earlier waits do not count)."""
+    started: list = []
+    clock = _start_clock(ticket, kind, target, started)
+    if clock is None:
+        return None
+    if clock.kind in ticket.policy_version.pack.paused_while_waiting:
+        for start, end in pauses:
+            clock = clocks.pause_clock(clock, datetime.fromisoformat(start))
+            if end is not None:
+                clock = clocks.resume_clock(clock, datetime.fromisoformat(end))
+        if ticket.status == TicketStatus.WAITING_REPORTER and clock.state == ClockState.RUNNING:
+            clock = clocks.pause_clock(clock, timezone.now())  # no old clock saw the wait begin
+        started[0].message = _("%(clock)s berjalan; tenggat %(due)s.") % {
+            "clock": clock.get_kind_display(), "due": timezone.localtime(clock.due_at).strftime("%d-%m-%Y %H:%M"),
+        }  # fmt: skip
+    started[0].data["replaces"] = old.pk if old is not None else None
+    started[0].save()
+    return clock
+
+
+@transaction.atomic
+def move_to_service(actor, ticket: Ticket, service, reason: str) -> Ticket:
+    """O-1/O-2: the Administrator Layanan hands a misfiled ticket to the
+    right service, of any PD of the same Pemda (a channel of issue 15 opens
+    every ticket on its default service). The ticket takes the new
+    service's PD, administrator and SLA document (E-3); a complaint's
+    priority is computed again (P-2: it depends on the service's group and
+    classification) and, as with ``set_priority``, the P-3 response clock
+    already running keeps its target.
+
+    Clocks: the service's own clocks (P-1 user service, E-3 SLA response and
+    resolution) still running are replaced: new ones start for the new
+    service from the ticket's ``reported_at`` (they measure how long the
+    reporter has waited, which a transfer between PDs does not reset) and
+    the old ones, measured against the wrong service's targets, are deleted
+    so the evaluation counts each wait once; the timeline keeps their
+    deadline and state. The waits for the reporter the old clocks saw are
+    replayed on the new ones. The clocks API has no way to retarget a
+    clock, hence replace. An E-3 response clock already
+    stopped by the first response is not started again, and the resolution
+    clock starts only if the urgency is already set and the new service is
+    under an SLA document. The SP4N-LAPOR! deadlines stay (the Pemda's, not
+    the service's). The move is an internal timeline event; the reporter is
+    not told (internal routing), the new service's administrator is."""
+    _check_move(ticket, service, reason)
+    now = timezone.now()
+    old_service, old_pd = ticket.service, ticket.pd
+    running = ticket_clocks(ticket).filter(kind__in=SERVICE_CLOCKS, stopped_at__isnull=True)
+    running = {clock.kind: clock for clock in running}
+    # The ticket's pausing clocks pause and resume together; one made later (E-3 resolution) saw fewer waits.
+    pausing = ticket.policy_version.pack.paused_while_waiting
+    pauses = max([clock.pauses for clock in running.values() if clock.kind in pausing], key=len, default=[])
+    ticket.service, ticket.pd, ticket.service_admin = service, service.pd, service.service_admin
+    ticket.sla_document = applicable_sla(service, ticket.reported_at)
+    old_priority = ticket.priority
+    if ticket.kind == TicketKind.COMPLAINT:
+        ticket.priority, ticket.priority_reason = priority_of(ticket)
+    ticket.save(update_fields=["service", "pd", "service_admin", "sla_document", "priority", "priority_reason",
+                               "last_updated"])  # fmt: skip
+    message = _("Dipindahkan dari %(old)s (%(old_pd)s) ke %(new)s (%(new_pd)s): %(reason)s") % {
+        "old": old_service.name, "old_pd": old_pd.name, "new": service.name, "new_pd": service.pd.name,
+        "reason": reason.strip(),
+    }  # fmt: skip
+    moved = note(ticket, TimelineKind.ASSIGNED, actor, message, at=now, public=False, from_service=old_service.pk,
+                 to_service=service.pk)  # fmt: skip
+    if ticket.priority != old_priority:
+        note(ticket, TimelineKind.PRIORITY, actor, ticket.priority_reason, at=now, old=old_priority,
+             new=ticket.priority)  # fmt: skip
+    for clock in running.values():
+        # Measured against the wrong service's target, the old clock would count in the evaluation under
+        # the new service beside its replacement: it goes, and the timeline keeps what it showed.
+        note(ticket, TimelineKind.CLOCK, actor, _("%(clock)s layanan sebelumnya (tenggat %(due)s, %(state)s) diganti.")
+             % {"clock": clock.get_kind_display(), "due": timezone.localtime(clock.due_at).strftime("%d-%m-%Y %H:%M"),
+                "state": clock.get_state_display().lower()}, at=now, public=False, replaced_clock=clock.pk)  # fmt: skip
+        clock.delete()
+    _replace_clock(ticket, ClockKind.USER_SERVICE, service.user_service_target, running.get(ClockKind.USER_SERVICE),
+                   pauses)  # fmt: skip
+    if ticket.sla_document is not None:
+        if ticket.first_response_at is None:
+            _replace_clock(ticket, ClockKind.SLA_RESPONSE, ticket.sla_document.response_target,
+                           running.get(ClockKind.SLA_RESPONSE), pauses)  # fmt: skip
+        if ticket.urgency is not None:
+            _replace_clock(ticket, ClockKind.SLA_RESOLUTION, ticket.sla_document.resolution_for(ticket.urgency),
+                           running.get(ClockKind.SLA_RESOLUTION), pauses)  # fmt: skip
+    sync_next_due(ticket)
+    notifications.ticket_moved(ticket, moved)
     return ticket

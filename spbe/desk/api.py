@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from spbe.catalog.models import Service
 from spbe.clocks.models import Clock
 from spbe.desk import actions
 from spbe.desk.actions import Reporter
@@ -90,6 +91,7 @@ class TransitionSerializer(serializers.Serializer):
             "resolve",
             "set_priority",
             "classify_urgency",
+            "move_to_service",
         ]
     )
     message = serializers.CharField(required=False, allow_blank=True, default="")
@@ -97,6 +99,9 @@ class TransitionSerializer(serializers.Serializer):
     level = serializers.IntegerField(required=False, min_value=1, max_value=3)
     priority = serializers.IntegerField(required=False, min_value=1, max_value=6)
     cause = serializers.CharField(required=False, allow_blank=True, default="")
+    service = serializers.IntegerField(
+        required=False, min_value=1, help_text="Layanan tujuan untuk move_to_service (alasan di message)."
+    )
 
 
 TRANSITIONS = {
@@ -110,7 +115,20 @@ TRANSITIONS = {
     "resolve": lambda u, t, d: actions.resolve(u, t, d["message"], d["cause"]),
     "classify_urgency": lambda u, t, d: actions.classify_urgency(u, t, d.get("level") or _missing("level")),
     "set_priority": lambda u, t, d: actions.set_priority(u, t, d.get("priority") or _missing("priority"), d["message"]),
+    "move_to_service": lambda u, t, d: actions.move_to_service(u, t, _target_service(t, d), d["message"]),
 }
+
+
+def _target_service(ticket, data: dict):
+    """The service a ticket moves to: only one of the ticket's Pemda is
+    found (another Pemda's is "not found", as for any record out of scope)."""
+    pk = data.get("service") or _missing("service")
+    service = Service.objects.select_related("pd__pemda", "service_admin").filter(pk=pk, pd__pemda=ticket.pemda)
+    return service.first() or _not_found("service")
+
+
+def _not_found(field: str):
+    raise ValidationError({field: ["Layanan tidak ditemukan di Pemda tiket ini."]})
 
 
 def _missing(field: str):
@@ -187,4 +205,6 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             TRANSITIONS[data["action"]](request.user, ticket, data)
         except DjangoValidationError as error:
             raise _as_api_error(error) from None
-        return Response(TicketSerializer(self.get_queryset().get(pk=ticket.pk)).data)
+        # a ticket moved to another PD's service may leave the caller's sight: they still get the result
+        current = self.get_queryset().filter(pk=ticket.pk).first()
+        return Response(TicketSerializer(current or Ticket.objects.select_related("pd").get(pk=ticket.pk)).data)

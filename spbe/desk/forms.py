@@ -269,3 +269,31 @@ class AffectedItemsForm(StyledFormMixin, forms.Form):
                 "components": list(ticket.components.all()),
                 "applications": list(ticket.applications.all()),
             }
+
+
+class ServiceByPdField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.pd.abbreviation or obj.pd.name} — {obj.name}"
+
+
+class MoveServiceForm(StyledFormMixin, forms.Form):
+    """O-1/O-2: a misfiled ticket goes to the right service, of any PD of
+    the ticket's Pemda (``actions.move_to_service`` checks it again)."""
+
+    service = ServiceByPdField(
+        label=_("Layanan tujuan (PD — Layanan)"), queryset=Service.objects.none(),
+        error_messages={"invalid_choice": _("Pilih layanan aktif lain milik Pemda tiket ini.")},
+    )  # fmt: skip
+    reason = forms.CharField(
+        label=_("Alasan pemindahan"), widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Tuliskan alasan pemindahan.")},
+    )  # fmt: skip
+
+    def __init__(self, *args, ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        services = Service.objects.filter(lifecycle=Lifecycle.ACTIVE, pd__pemda_id=ticket.pemda_id)
+        self.fields["service"].queryset = (
+            services.exclude(pk=ticket.service_id)
+            .select_related("pd__pemda__policy_version", "service_admin")
+            .order_by("pd__name", "name")
+        )

@@ -10,7 +10,8 @@ from django.dispatch import Signal
 # chat app queues the same words for the conversation the ticket came from.
 reporter_told = Signal()
 
-# Asked, with ``ticket``, before an e-mail to the reporter is queued; a
+# Asked, with ``ticket`` and ``opening`` (the ticket is being opened: no
+# earlier mail of its thread exists), before an e-mail to the reporter is queued; a
 # receiver may answer ``{"from_email": ..., "headers": {...}}`` (the mail
 # app: the mailbox the reporter wrote to, and the threading headers).
 reporter_mail = Signal()

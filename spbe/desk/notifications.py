@@ -54,14 +54,15 @@ def _summary(ticket) -> str:
     ]).strip()  # fmt: skip
 
 
-def tell_reporter(ticket, *, key: str, subject: str, body: str, fresh: bool = False) -> None:
+def tell_reporter(ticket, *, key: str, subject: str, body: str, fresh: bool = False, opening: bool = False) -> None:
     """Tell the reporter something, on every channel they can be reached
     by: an e-mail (from the mailbox they wrote to, threaded, when the mail
     app says so) and whatever the channels hooked to ``reporter_told`` do
     (a chat reply). ``subject`` starts with the ticket number in brackets,
-    so a reply to it finds its ticket (issue 15)."""
+    so a reply to it finds its ticket (issue 15). ``opening``: the ticket
+    is being opened, so no earlier mail of its thread exists."""
     shape = {}
-    for _receiver, answer in reporter_mail.send(sender=type(ticket), ticket=ticket):
+    for _receiver, answer in reporter_mail.send(sender=type(ticket), ticket=ticket, opening=opening):
         shape.update(answer or {})
     enqueue(
         key=key, to=[ticket.reporter_email], pemda=ticket.pemda, fresh=fresh, subject=subject, body=body,
@@ -72,7 +73,7 @@ def tell_reporter(ticket, *, key: str, subject: str, body: str, fresh: bool = Fa
 
 def ticket_opened(ticket) -> None:
     tell_reporter(
-        ticket, key=f"ticket-{ticket.pk}-opened-reporter", fresh=True,
+        ticket, key=f"ticket-{ticket.pk}-opened-reporter", fresh=True, opening=True,
         subject=_("[%(number)s] Laporan Anda sudah kami terima") % {"number": ticket.number},
         body=_("Terima kasih. Laporan Anda tercatat dan akan ditangani. Pantau di:\n%(link)s")
         % {"link": ticket_link(ticket)} + "\n\n" + _summary(ticket),
@@ -124,4 +125,17 @@ def reporter_addressed(ticket, timeline_event) -> None:
         body=timeline_event.message + "\n\n"
         + (_("Balas e-mail ini atau jawab di:\n%(link)s") if asks else _("Pantau di:\n%(link)s"))
         % {"link": ticket_link(ticket)} + "\n\n" + _summary(ticket),
+    )  # fmt: skip
+
+
+def ticket_moved(ticket, timeline_event) -> None:
+    """O-1/O-2: a misfiled ticket reaches the right service; its
+    administrator (or, like ``ticket_opened``, every Administrator Layanan
+    of the new PD) is told. The reporter is not: the move is internal
+    routing."""
+    admins = [ticket.service_admin.email] if ticket.service_admin else _emails(ticket, (Role.ADMIN_LAYANAN,))
+    enqueue(
+        key=f"ticket-{ticket.pk}-moved-{timeline_event.pk}", to=admins, pemda=ticket.pemda, fresh=True,
+        subject=_("[%(number)s] Tiket dipindahkan ke layanan Anda") % {"number": ticket.number},
+        body=timeline_event.message + "\n\n" + _summary(ticket),
     )  # fmt: skip

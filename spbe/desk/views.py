@@ -34,6 +34,7 @@ from spbe.desk.forms import (
     EscalateForm,
     HandOverForm,
     MessageForm,
+    MoveServiceForm,
     PriorityForm,
     ProblemForm,
     QueueFilterForm,
@@ -173,6 +174,7 @@ ACTIONS = {
     "keputusan": (DecisionForm, lambda u, t, d: actions.decide_request(u, t, d["decision"] == "approve", d["reason"])),
     "ci": (AffectedItemsForm, lambda u, t, d: actions.set_affected_items(u, t, d["components"], d["applications"])),
     "drp": (ReasonForm, lambda u, t, d: actions.flag_drp_assessment(u, t, d["reason"])),
+    "pindah-layanan": (MoveServiceForm, lambda u, t, d: actions.move_to_service(u, t, d["service"], d["reason"])),
 }
 
 
@@ -189,13 +191,14 @@ LABELS = {
     "keputusan": gettext_lazy("Setujui atau tolak permintaan"),
     "ci": gettext_lazy("Item konfigurasi terdampak"),
     "drp": gettext_lazy("Tandai: aktivasi DRP perlu dinilai (O-5)"),
+    "pindah-layanan": gettext_lazy("Pindahkan ke layanan lain"),
 }
 
 
 def _form_kwargs(form_class, ticket: Ticket) -> dict:
     if form_class is HandOverForm:
         return {"infra_admins": _infra_admins(ticket)}
-    if form_class is AffectedItemsForm:
+    if form_class in (AffectedItemsForm, MoveServiceForm):
         return {"ticket": ticket}
     return {}
 
@@ -221,6 +224,7 @@ def _page(request: HttpRequest, ticket: Ticket, bound: dict | None = None, statu
         "clocks": actions.ticket_clocks(ticket),
         "forms": _forms(ticket, bound),
         "is_open": ticket.status in OPEN_STATUSES,
+        "refused": bool(bound),  # a step refused on a closed ticket is shown with its error
         "now": timezone.now(),
         "continuity": continuity.ticket_panel(request.user, ticket),
     }
@@ -251,6 +255,10 @@ def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 return redirect("desk:detail", pk=ticket.pk)
             add_action_errors(form, error)
         else:
+            if not visible_tickets(request.user).filter(pk=ticket.pk).exists():  # moved to another PD's service
+                messages.success(request, _("Tiket %(number)s dipindahkan ke %(service)s (%(pd)s).") % {
+                    "number": ticket.number, "service": ticket.service.name, "pd": ticket.pd.name})  # fmt: skip
+                return redirect("desk:queue")
             messages.success(request, _("Tersimpan di linimasa tiket."))
             return redirect("desk:detail", pk=ticket.pk)
     return _page(request, ticket, {verb: form}, status=400)

@@ -67,6 +67,10 @@ class StyledFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple
+                # its class lands on the wrapper and on every option alike: as form-control each
+                # option drew as an empty bar; templates wrap the options in .form-check themselves
+                continue
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             elif isinstance(widget, (forms.Select, forms.SelectMultiple)):

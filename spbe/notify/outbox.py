@@ -33,6 +33,12 @@ def without_dispatch():
         _dispatch.reset(token)
 
 
+def dispatching() -> bool:
+    """False while history loads (``without_dispatch``): other queues that
+    send after the commit (chat replies) follow the same switch."""
+    return _dispatch.get()
+
+
 def enqueue(
     *,
     key: str,
@@ -62,7 +68,7 @@ def enqueue(
         message, created = OutboxMessage.objects.create(key=key, **values), True
     else:
         message, created = OutboxMessage.objects.get_or_create(key=key, defaults=values)
-    if created and _dispatch.get():
+    if created and dispatching():
         transaction.on_commit(lambda: _schedule(message.pk))
     return message
 

@@ -104,8 +104,15 @@ def test_the_reporters_files_are_checked_like_portal_uploads(world, kritis_publi
     assert "Lampiran: lagi" in ticket.timeline.last().message
 
 
-def test_one_ticket_per_lapor_tracking_id_in_a_pemda(world, kritis_public):  # noqa: F811
-    complaint(kritis_public, world.tegal_admin, reporting_method="lapor", lapor_tracking_id="LPR1234567")
+def test_one_ticket_per_lapor_tracking_id_in_a_pemda_and_its_two_deadlines(world, kritis_public):  # noqa: F811
+    """Pedoman C: a report typed in by hand with method SP4N-LAPOR! gets the
+    verification and follow-up clocks as an imported one does."""
+    ticket = complaint(kritis_public, world.tegal_admin, reporting_method="lapor", lapor_tracking_id="LPR1234567")
+    kinds = set(actions.ticket_clocks(ticket).values_list("kind", flat=True))
+    assert {ClockKind.LAPOR_VERIFICATION, ClockKind.LAPOR_FOLLOW_UP} <= kinds
+    assert not {ClockKind.LAPOR_VERIFICATION} & set(
+        actions.ticket_clocks(complaint(kritis_public, world.tegal_admin)).values_list("kind", flat=True)
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         complaint(kritis_public, world.tegal_admin, reporting_method="lapor", lapor_tracking_id="LPR1234567")
     complaint(kritis_public, world.tegal_admin)  # blank IDs do not collide

@@ -54,3 +54,16 @@ def test_direct_input_renders_like_the_template():
     assert 'value="&lt;b&gt;&quot;tebal&quot;&lt;/b&gt;"' in str(form["text"])
     assert "checked" in str(form["agree"]) and "rahasia" not in str(form["secret"])
     assert 'aria-invalid="true"' in str(form["count"])
+
+
+class Choices(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(choices=[("a", "Aduan"), ("b", "Permintaan")], widget=forms.RadioSelect)
+    days = forms.MultipleChoiceField(choices=[("1", "Senin")], widget=forms.CheckboxSelectMultiple, required=False)
+
+
+def test_radio_and_checkbox_options_are_not_styled_as_text_boxes():
+    """Styled as text boxes, the portal's "Ada gangguan / Saya butuh layanan"
+    options showed as empty bars with the label below (issue 15's review)."""
+    html = str(Choices()["kind"]) + str(Choices()["days"])
+    assert html.count('type="radio"') == 2 and html.count('type="checkbox"') == 1
+    assert "form-control" not in html
