@@ -229,6 +229,17 @@ def _requests(ctx: Context) -> list[doc.Block]:
     return blocks
 
 
+def _knowledge_rows(knowledge: dict | None) -> list[tuple[str, str]]:
+    """The knowledge base's deflections (issue 15), when the figures have them."""
+    if not knowledge:
+        return []
+    helpful = knowledge["helpful"]
+    return [
+        (_("Laporan tercegah oleh artikel bantuan"), str(knowledge["deflections"])),
+        (_("Artikel dinilai membantu"), _ratio(helpful, knowledge["votes"] - helpful)),
+    ]
+
+
 def _disruptions(ctx: Context) -> list[doc.Block]:
     f = ctx.figures["disruptions"]
     blocks: list[doc.Block] = [
@@ -240,6 +251,7 @@ def _disruptions(ctx: Context) -> list[doc.Block]:
                 (_("Direspons dalam target waktu tanggap (P-3)"), _ratio(f["response_met"], f["response_breached"])),
                 (_("Diselesaikan dalam target pelayanan pengguna (P-1)"), _ratio(f["p1_met"], f["p1_breached"])),
                 (_("Sesuai komitmen dokumen SLA (E-3)"), _ratio(f["sla_met"], f["sla_breached"])),
+                *_knowledge_rows(f.get("knowledge")),
             ]
         ),
         doc.Paragraph(_("Aduan per prioritas:")),

@@ -35,6 +35,7 @@ from spbe.continuity.models import Recovery, RecoveryPlan
 from spbe.desk.choices import TicketKind, TicketStatus
 from spbe.desk.models import Problem, SlaDocument, Ticket
 from spbe.evaluation.rules import EvaluationRules, rules_for
+from spbe.knowledge.models import Feedback
 from spbe.monitoring.availability import availability_many, coverage
 from spbe.monitoring.models import Outage, UtilisationSample
 
@@ -289,6 +290,7 @@ def _ticket_figures(subject: Subject, rules: EvaluationRules) -> dict:
             **_summary(complaint_verdicts),
             "breached": _breached(subject, TicketKind.COMPLAINT),
             "problems": _problems(subject),
+            "knowledge": _knowledge(subject),
         },
         "satisfaction": {
             "count": rating["count"],
@@ -352,6 +354,19 @@ def _problems(subject: Subject) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def _knowledge(subject: Subject) -> dict:
+    """The knowledge base's answers in the period (issue 15): reports its
+    articles made unnecessary on the portal (deflections) and the share of
+    "helpful" votes, counted by the PD of the service concerned."""
+    start, end = subject.bounds
+    votes = subject.scoped(Feedback.objects.filter(created__gte=start, created__lt=end)).aggregate(
+        deflections=Count("id", filter=Q(deflected=True)),
+        helpful=Count("id", filter=Q(helpful=True)),
+        votes=Count("id"),
+    )
+    return {**votes, "helpful_percent": _percent(votes["helpful"], votes["votes"])}
 
 
 def _satisfaction_by_month(subject: Subject) -> list[dict]:

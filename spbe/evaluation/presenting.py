@@ -130,6 +130,7 @@ def _disruptions(figures: dict) -> dict:
                 ],
                 "rows": rows,
             },
+            *_knowledge_table(block),
             {
                 "caption": _("Eskalasi per tingkat (E-3)"),
                 "headers": [_("Tingkat"), _("Aduan")],
@@ -149,6 +150,25 @@ def _disruptions(figures: dict) -> dict:
         "breached": [{**t, "link": _ticket(t["number"], t["id"])} for t in block["breached"]],
         "facts": facts,
     }
+
+
+def _knowledge_table(block: dict) -> list[dict]:
+    """Reports the knowledge base made unnecessary (issue 15); absent from
+    reports approved before it existed."""
+    knowledge = block.get("knowledge")
+    if not knowledge:
+        return []
+    helpful = percent(knowledge["helpful_percent"])
+    return [
+        {
+            "caption": _("Basis pengetahuan (O-2)"),
+            "headers": [_("Ukuran"), _("Nilai")],
+            "rows": [
+                [_("Laporan tercegah: warga terbantu artikel, tanpa tiket"), knowledge["deflections"]],
+                [_("Penilaian artikel membantu"), f"{knowledge['helpful']} / {knowledge['votes']} ({helpful})"],
+            ],
+        }
+    ]
 
 
 def _monitoring(figures: dict) -> dict:
