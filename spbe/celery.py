@@ -24,6 +24,9 @@ app.conf.beat_schedule = {
     "verify-releases": {"task": "spbe.change.tasks.verify_releases", "schedule": 60.0},
     "close-unconfirmed-tickets": {"task": "spbe.desk.tasks.close_unconfirmed_tickets", "schedule": 3600.0},
     "deliver-outbox": {"task": "spbe.notify.tasks.deliver_outbox", "schedule": 60.0},
+    # issue 15: the mailboxes are read every minute; chat replies the provider refused are retried
+    "mail-poll": {"task": "spbe.mail.tasks.poll_mailboxes", "schedule": 60.0, "options": {"expires": 55}},
+    "chat-deliver": {"task": "spbe.chat.tasks.deliver_pending", "schedule": 60.0},
     # a dispatch is one cheap query when nothing is due; every second keeps the scheduling lag under 2 s
     "monitoring-dispatch": {
         "task": "spbe.monitoring.tasks.dispatch_checks",

@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "spbe.continuity",
     "spbe.change",
     "spbe.evaluation",
+    "spbe.knowledge",
+    "spbe.mail",
+    "spbe.chat",
+    "spbe.lapor",
     "spbe.front",
 ]
 
@@ -295,6 +299,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # long (spbe/notify/outbox.py); far longer than one SMTP conversation.
 OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 600)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Channels (issue 15, docs/channels.md) ----------------------------------------
+# The chat providers' APIs; the tests point them at a local fake. Tokens and
+# secrets are per channel, from SPBE_CHAT_<CODE>_… (spbe/chat/credentials.py).
+CHAT_TELEGRAM_API_URL = env_str("CHAT_TELEGRAM_API_URL", "https://api.telegram.org")
+CHAT_WHATSAPP_API_URL = env_str("CHAT_WHATSAPP_API_URL", "https://graph.facebook.com/v21.0")
+# The mailboxes' IMAP certificates are checked; an intranet mail server with a
+# self-signed certificate may be allowed explicitly (docs/channels.md).
+MAIL_IMAP_VERIFY_TLS = env_bool("MAIL_IMAP_VERIFY_TLS", True)
 
 # --- Monitoring (O-4) -------------------------------------------------------------
 # Raw check results are kept this many days; hourly and daily rollups and

@@ -12,10 +12,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from spbe.change.api import api_urlpatterns as change_api
+from spbe.chat.api import api_urlpatterns as chat_api
 from spbe.continuity.api import api_urlpatterns as continuity_api
 from spbe.desk.api import TicketViewSet
 from spbe.evaluation.api import api_urlpatterns as evaluation_api
 from spbe.front import views as front_views
+from spbe.knowledge.api import api_urlpatterns as knowledge_api
+from spbe.lapor.api import api_urlpatterns as lapor_api
+from spbe.mail.api import api_urlpatterns as mail_api
 from spbe.monitoring.api import api_urlpatterns as monitoring_api
 from spbe.org import api as org_api
 from spbe.org import forms as org_forms
@@ -44,6 +48,10 @@ api_patterns = [
     path("", include(continuity_api)),
     path("", include(change_api)),
     path("", include(evaluation_api)),
+    path("", include(knowledge_api)),
+    path("", include(mail_api)),
+    path("", include(chat_api)),
+    path("", include(lapor_api)),
     path("pemantauan/", include(monitoring_api)),
     # The schema is the same for everyone and costs a second to build: built once an hour.
     path("schema/", cache_page(3600)(SpectacularAPIView.as_view()), name="schema"),
@@ -72,6 +80,13 @@ urlpatterns = [
     path("pemulihan/", include("spbe.continuity.urls")),
     path("perubahan/", include("spbe.change.urls")),
     path("evaluasi/", include("spbe.evaluation.urls")),
+    path("pengetahuan/", include("spbe.knowledge.urls")),
+    path("kanal/surel/", include("spbe.mail.urls")),
+    path("kanal/chat/", include("spbe.chat.urls")),
+    path("kanal/lapor/", include("spbe.lapor.urls")),
+    # the providers' webhooks: no session, no CSRF; each checks its provider's signature
+    path("kanal/webhook/", include("spbe.chat.urls_webhook")),
+    path("publik/pengetahuan/", include("spbe.knowledge.urls_public")),
     path("status/", include("spbe.monitoring.urls_public")),
     path("publik/", include("spbe.catalog.urls_public")),
     path("akun/masuk/", account_views.SignInView.as_view(), name="login"),

@@ -11,9 +11,13 @@ from django.db import transaction
 
 from spbe.catalog.demo import load_catalog_demo
 from spbe.change.demo import load_change_demo, load_project_demo
+from spbe.chat.demo import load_chat_demo
 from spbe.continuity.demo import load_continuity_demo
 from spbe.desk.demo import load_desk_demo
 from spbe.evaluation.demo import load_evaluation_demo
+from spbe.knowledge.demo import load_knowledge_demo
+from spbe.lapor.demo import load_lapor_demo
+from spbe.mail.demo import load_mail_demo
 from spbe.monitoring.demo import load_monitoring_demo
 from spbe.org.choices import PDKind, PemdaKind, Role, TimeZone
 from spbe.org.models import Pemda, PerangkatDaerah, RoleAssignment, User
@@ -195,6 +199,11 @@ def load_demo() -> list[DemoLogin]:
         load_change_demo(pemda)
         load_project_demo(pemda)
         load_evaluation_demo(pemda)
+        # the channels come last: the evaluation demo's frozen figures stay as they were
+        load_knowledge_demo(pemda)
+        load_mail_demo(pemda)
+        load_chat_demo(pemda)
+        load_lapor_demo(pemda)
     return demo_logins()
 
 

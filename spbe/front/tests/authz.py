@@ -6,7 +6,16 @@ a JSON answer, an XLSX/DOCX/ZIP export or a PDF.
 Every record of a PD carries ``RAHASIA-<PD>-…`` in a field its pages show;
 a persona that must not see the PD's data must never get a body containing
 such a string. Services that the public catalog and status page show by
-design (the active service, maintenance windows) carry plain names."""
+design (the active service, maintenance windows, a published public help
+article) carry plain names.
+
+Issue 15 adds, per PD: knowledge articles in each state (a published
+internal article is read by every staff member of the Pemda, so its marker
+is hidden only from outside the Pemda), a PD mailbox with a mail waiting for
+triage and its attachment, a chat channel with a conversation, its inbound
+message and a failed reply, and two SP4N-LAPOR! imports (one in preview, one
+confirmed into a ticket); per Pemda: a Pemda-wide mailbox and a mail of it
+(the Koordinator's and the system administrator's only)."""
 
 from __future__ import annotations
 
@@ -19,6 +28,8 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from email.message import EmailMessage
+from email.utils import make_msgid
 from types import SimpleNamespace
 
 from django.core.files.base import ContentFile
@@ -33,6 +44,10 @@ from spbe.change import actions_projects as projects
 from spbe.change.actions import ChangeScope
 from spbe.change.models import ChangePlan, Release
 from spbe.change.models_projects import AppProject, Phase
+from spbe.chat import actions as chat
+from spbe.chat.choices import ChatMessageStatus, ChatProvider
+from spbe.chat.models import ChatChannel, ChatMessage
+from spbe.chat.providers import Incoming
 from spbe.cmdb.models import (
     Application,
     AppManagementTarget,
@@ -53,6 +68,12 @@ from spbe.evaluation import actions as evaluation
 from spbe.evaluation.actions import Period
 from spbe.evaluation.choices import ActionTarget, Chapter, PeriodKind, ReportScope
 from spbe.evaluation.models import FollowUpAction
+from spbe.knowledge import actions as knowledge
+from spbe.knowledge.choices import Visibility
+from spbe.knowledge.models import Article, Category
+from spbe.lapor import actions as lapor
+from spbe.mail import actions as mail
+from spbe.mail.models import Mailbox
 from spbe.monitoring.intake import hash_token
 from spbe.monitoring.models import (
     Alert,
@@ -246,10 +267,12 @@ def build(world: World) -> DataSet:
     )  # fmt: skip
     # Who must not see each PD's records (besides anonymous visitors and citizens).
     yogya_outsiders = frozenset({"anonymous", "citizen", "tegal_coordinator"})
-    owner = _estate(markers, "DUKCAPIL", w.dukcapil, owner_people, OUTSIDE, code="DUK")
-    other = _estate(markers, "DINKES", w.dinkes, dinkes_people, yogya_outsiders | OWNER, code="DKS")
     tegal_outsiders = ALL - {"sysadmin", "tegal_coordinator"}
-    tegal = _estate(markers, "TEGAL", w.tegal_dukcapil, tegal_people, tegal_outsiders, code="TGL")
+    owner = _estate(markers, "DUKCAPIL", w.dukcapil, owner_people, OUTSIDE, code="DUK", pemda_hidden=yogya_outsiders)
+    other = _estate(markers, "DINKES", w.dinkes, dinkes_people, yogya_outsiders | OWNER, code="DKS",
+                    pemda_hidden=yogya_outsiders, chat_provider=ChatProvider.WHATSAPP)  # fmt: skip
+    tegal = _estate(markers, "TEGAL", w.tegal_dukcapil, tegal_people, tegal_outsiders, code="TGL",
+                    pemda_hidden=tegal_outsiders)  # fmt: skip
     data = DataSet(world, markers, owner, other, tegal)
     _pemda_records(data, owner, hidden=yogya_outsiders, alert_hidden=OUTSIDE | OWNER)
     _pemda_records(data, tegal, hidden=tegal_outsiders, alert_hidden=tegal_outsiders, prefix="tegal_")
@@ -258,8 +281,20 @@ def build(world: World) -> DataSet:
     return data
 
 
-def _estate(markers: Markers, tag: str, pd, people, hidden: frozenset[str], code: str) -> Estate:
-    """The records of one PD, each named ``RAHASIA-<tag>-<kind>``."""
+def _estate(
+    markers: Markers,
+    tag: str,
+    pd,
+    people,
+    hidden: frozenset[str],
+    code: str,
+    *,
+    pemda_hidden: frozenset[str],
+    chat_provider: str = ChatProvider.TELEGRAM,
+) -> Estate:
+    """The records of one PD, each named ``RAHASIA-<tag>-<kind>``;
+    ``pemda_hidden``: who is outside the PD's Pemda (a published internal
+    article is read by every staff member of the Pemda)."""
     e = Estate(tag, pd, people)
     o = e.objects
     pemda = pd.pemda
@@ -334,7 +369,12 @@ def _estate(markers: Markers, tag: str, pd, people, hidden: frozenset[str], code
         ticket=o["ticket"], file=ContentFile(pdf_with(mark("ISI-LAMPIRAN-TIKET")), name="layar.pdf")
     )
     o["problem"] = Problem.objects.create(
-        pemda=pemda, pd=pd, service=o["service"], title=mark("MASALAH"), created_by=people.admin
+        pemda=pemda,
+        pd=pd,
+        service=o["service"],
+        title=mark("MASALAH"),
+        created_by=people.admin,
+        workaround="Gunakan loket manual sementara.",
     )
     o["problem"].complaints.add(o["ticket"])
     o["saved_view"] = SavedView.objects.create(user=people.admin, name=mark("TAMPILAN"), querystring="status=new")
@@ -425,7 +465,85 @@ def _estate(markers: Markers, tag: str, pd, people, hidden: frozenset[str], code
     )  # fmt: skip
     o["action"].evidence_file.save("bukti.pdf", ContentFile(pdf_with(mark("ISI-BUKTI-TINDAK-LANJUT"))), save=True)
     o["assignment"] = RoleAssignment.objects.filter(user=people.admin, pd=pd).first()
+    _knowledge_records(e, mark, lambda kind: markers.add(f"RAHASIA-{tag}-{kind}", pemda_hidden))
+    _channel_records(e, mark, code, chat_provider)
     return e
+
+
+def _knowledge_records(e: Estate, mark, mark_pemda) -> None:
+    """Issue 15 (O-3): a category and an article in each state, written by
+    the PD's PJ Penyedia Layanan and reviewed by its Administrator Layanan.
+    The published public article is public by design: no marker."""
+    o, people, pd = e.objects, e.people, e.pd
+    o["category"] = knowledge.save_category(people.admin, Category(pemda=pd.pemda, name=f"Kategori {e.tag}"))
+
+    def write(title: str, visibility: str = Visibility.INTERNAL) -> Article:
+        return knowledge.save_article(people.pj, Article(
+            pd=pd, service=o["service"], category=o["category"], title=title, summary="Ringkasan artikel",
+            body="Langkah penyelesaian.", keywords="uji matriks", visibility=visibility,
+        ))  # fmt: skip
+
+    o["public_article"] = write(f"Panduan publik {e.tag}", Visibility.PUBLIC)
+    o["internal_article"] = write(mark_pemda("ARTIKEL-INTERNAL"))
+    for article in (o["public_article"], o["internal_article"]):
+        knowledge.submit(people.pj, article)
+        knowledge.publish(people.admin, article)
+    o["draft_article"] = write(mark("ARTIKEL-DRAF"))
+    o["review_article"] = knowledge.submit(people.pj, write(mark("ARTIKEL-REVIU")))
+
+
+def _mail_with(subject: str, body: str, attachment: bytes, to: str) -> bytes:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "Warga Surel <warga@surel.test>", to, subject
+    message["Message-ID"] = make_msgid(domain="surel.test")
+    message.set_content(body)
+    message.add_attachment(attachment, maintype="application", subtype="pdf", filename="bukti.pdf")
+    return message.as_bytes()
+
+
+def lapor_file(name: str, tracking_id: str, title: str) -> SimpleUploadedFile:
+    """A one-row CSV as SP4N-LAPOR! exports it: a complaint reported yesterday."""
+    reported = timezone.localtime(timezone.now() - timedelta(days=1)).strftime("%d/%m/%Y %H:%M")
+    rows = [["Nomor Tracking", "Tanggal Laporan", "Judul", "Isi Laporan", "Jenis Laporan", "Nama Pelapor"],
+            [tracking_id, reported, title, "Antrean daring galat.", "Pengaduan", "Anonim"]]  # fmt: skip
+    text = "\r\n".join(",".join(row) for row in rows) + "\r\n"
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def _channel_records(e: Estate, mark, code: str, chat_provider: str) -> None:
+    """Issue 15 (O-1, O-2): the PD's mailbox (no default service, so its
+    mail waits for triage; IMAP on a closed local port and no password, so
+    "uji" and "periksa" fail at once), its chat channel with a conversation
+    and a failed reply, and its SP4N-LAPOR! imports."""
+    o, people, pd = e.objects, e.people, e.pd
+    slug = code.lower()
+    address = f"layanan.{slug}@surel.test"
+    o["mailbox"] = mail.save_mailbox(people.admin, Mailbox(
+        pemda=pd.pemda, pd=pd, name=mark("KOTAK-SUREL"), code=f"{slug}-surel", address=address, host="127.0.0.1",
+        port=9, security="none", username=address,
+    ))  # fmt: skip
+    raw = _mail_with(mark("SUREL-MASUK"), mark("ISI-SUREL"), pdf_with(mark("ISI-LAMPIRAN-SUREL")), address)
+    o["inbound_mail"] = mail.receive(o["mailbox"], raw)
+    o["inbound_attachment"] = o["inbound_mail"].attachments.get()
+    extra = {"phone_number_id": "1098765432"} if chat_provider == ChatProvider.WHATSAPP else {}
+    o["channel"] = chat.save_channel(people.head, ChatChannel(
+        pemda=pd.pemda, pd=pd, provider=chat_provider, name=mark("KANAL-CHAT"), code=f"{slug}-bot",
+        default_service=o["service"], default_kind="complaint", default_impact="minor", **extra,
+    ))  # fmt: skip
+    incoming = Incoming(external_id=f"{slug}-5550001", message_id=f"{slug}-1", text=mark("PESAN-CHAT"),
+                        name="Warga Chat")  # fmt: skip
+    o["chat_message"] = chat.receive(o["channel"], incoming)
+    reply = chat.queue_reply(o["chat_message"].conversation, mark("BALASAN-GAGAL"), key="matrix-failed")
+    ChatMessage.objects.filter(pk=reply.pk).update(status=ChatMessageStatus.FAILED, last_error="HTTP 401")
+    o["failed_message"] = reply
+    o["lapor_import"] = lapor.preview_import(
+        people.admin,
+        lapor_file(mark("BERKAS-LAPOR") + ".csv", f"LPR{code}0001", mark("LAPOR-PRATINJAU")),
+        o["service"],
+    )
+    o["lapor_done"] = lapor.import_file(
+        people.admin, lapor_file("lapor.csv", f"LPR{code}0002", mark("LAPOR-ADUAN")), o["service"]
+    )
 
 
 def _pemda_records(data: DataSet, estate: Estate, *, hidden, alert_hidden, prefix: str = "") -> None:
@@ -464,6 +582,14 @@ def _pemda_records(data: DataSet, estate: Estate, *, hidden, alert_hidden, prefi
               "phone": ""},
     )  # fmt: skip
     data.extra[prefix + "ping_token"] = o["heartbeat"].heartbeat_token
+    # Issue 15: a Pemda-wide mailbox, the Koordinator SPBE's (not the PDs' staff), and a mail of it.
+    address = f"pengaduan.{tag.lower()}@surel.test"
+    o["pemda_mailbox"] = mail.save_mailbox(estate.people.coordinator, Mailbox(
+        pemda=pemda, pd=None, name=markers.add(f"RAHASIA-{tag}-KOTAK-SUREL-PEMDA", alert_hidden),
+        code=f"{tag.lower()}-pemda", address=address, host="127.0.0.1", port=9, security="none", username=address,
+    ))  # fmt: skip
+    raw = _mail_with(markers.add(f"RAHASIA-{tag}-SUREL-PEMDA", alert_hidden), "-", pdf_with("-"), address)
+    o["pemda_mail"] = mail.receive(o["pemda_mailbox"], raw)
 
 
 def _citizen_records(data: DataSet) -> None:

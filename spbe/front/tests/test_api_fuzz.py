@@ -1,9 +1,10 @@
 """API fuzzing (issue 14, part 4): Schemathesis generates requests from the
 OpenAPI schema the application serves at /api/v1/schema/ and sends them to
 the application in process (WSGI), as the owner PD's Administrator Layanan,
-as the Koordinator SPBE and anonymously. Every answer must be no 5xx and
-exactly what the schema says: a documented status code, its content type
-and a body that matches its schema.
+as the Koordinator SPBE and anonymously (who reads nothing but the public
+knowledge base, issue 15). Every answer must be no 5xx and exactly what
+the schema says: a documented status code, its content type and a body
+that matches its schema.
 
 The run is bounded and repeatable: the schema's examples, MAX_EXAMPLES
 generated cases per operation (valid and invalid) for every persona, and
@@ -11,8 +12,9 @@ for the owner PD's admin, who reaches deepest, Schemathesis' coverage cases
 too (every boundary, missing field and wrong type the schema allows, JSON
 bodies). Hypothesis is derandomized (a seed fixed per test, no example
 database) and the clock is frozen. Path ids are drawn from the real records
-built here (the owner PD's, another PD's and the other Pemda's) as well as
-generated, so the detail routes are reached, not only their 404."""
+built here (the owner PD's, another PD's and the other Pemda's, the
+channels of issue 15 included) as well as generated, so the detail routes
+are reached, not only their 404."""
 
 from __future__ import annotations
 
@@ -54,12 +56,18 @@ from spbe.change.tests.test_plans import RISKS, plan_of
 from spbe.change.tests.test_projects import plan as project_phases
 from spbe.change.tests.test_projects import project_of
 from spbe.change.tests.test_releases import DRAFTED, release_of
+from spbe.chat import actions as chat
+from spbe.chat.models import ChatChannel, ChatConversation, ChatMessage
 from spbe.cmdb.models import Application
 from spbe.continuity import actions as continuity
 from spbe.continuity.tests.factories import approved_plan, draft_plan, kritis_service, pj_penyedia
 from spbe.continuity.tests.recovering import heartbeat_check
 from spbe.desk.choices import TicketKind
 from spbe.evaluation.tests.factories import follow_up, report_of, ticket
+from spbe.knowledge.choices import ArticleStatus, Visibility
+from spbe.knowledge.tests.factories import article
+from spbe.lapor import actions as lapor
+from spbe.mail.models import InboundMail, Mailbox
 from spbe.monitoring import intake
 from spbe.org.models import PerangkatDaerah
 from spbe.wsgi import application
@@ -74,6 +82,9 @@ hypothesis_core.RepresentationPrinter = pretty.RepresentationPrinter
 
 MAX_EXAMPLES = 10  # generated cases per operation, valid and invalid together
 PERSONAS = ["owner_admin", "coordinator", "anonymous"]
+# What anyone may read without signing in (issue 15): the knowledge base's
+# published public articles and their "was this helpful?".
+PUBLIC = ("/api/v1/pengetahuan/",)
 # Schemathesis phases run for each persona, on which request bodies. The
 # coverage phase has no bound but the schema (some 5,000 cases on JSON
 # bodies alone), so it runs once, for the persona that reaches deepest.
@@ -110,6 +121,71 @@ def service_of(pd, admin) -> Service:
     )  # fmt: skip
 
 
+def channel_records(world, service, complaint, other_services) -> dict:
+    """Records of the channels of issue 15, the owner PD's and the others':
+    articles in each state and visibility, mailboxes with mails waiting for
+    triage and handled ones, chat channels with messages both ways, and a
+    ticket from SP4N-LAPOR! with its two deadlines. Nothing here reaches a
+    network: no mailbox is polled and no chat message sent through the API."""
+    dinkes, tegal = other_services
+    articles = [
+        article(world, service),
+        article(world, service, title="Cara cetak ulang KTP-el", visibility=Visibility.INTERNAL),
+        article(world, service, title="Draf panduan antrean", status=ArticleStatus.DRAFT),
+        article(world, None, title="Panduan umum Pemda", pd=None),
+        article(world, dinkes, title="Jadwal puskesmas"),
+        article(world, tegal, title="Artikel Tegal"),
+    ]
+    mailboxes, mails = [], []
+    for pemda, pd, code, default in ((world.yogya, world.dukcapil, "fuzz-duk", None),
+                                     (world.yogya, world.dinkes, "fuzz-dinkes", dinkes),
+                                     (world.tegal, world.tegal_dukcapil, "fuzz-tegal", tegal)):  # fmt: skip
+        box = Mailbox.objects.create(pemda=pemda, pd=pd, name=f"Layanan {pd.name}", code=code,
+                                     address=f"{code}@pemda.test", host="127.0.0.1", port=9, security="none",
+                                     username=f"{code}@pemda.test", default_service=default)  # fmt: skip
+        mailboxes.append(box.pk)
+        for n, status in enumerate(["triage", "triage", "opened", "ignored"]):
+            mails.append(InboundMail.objects.create(
+                mailbox=box, message_id=f"<{code}.{n}@warga.test>", sender="budi@warga.test", sender_name="Budi",
+                recipient=box.address, subject="KTP belum jadi", body="Sudah 3 minggu.", received_at=DRAFTED,
+                status=status, reason="auto_reply" if status == "ignored" else "",
+                ticket=complaint if status == "opened" and box.pd == world.dukcapil else None,
+            ).pk)  # fmt: skip
+    channels, messages = [], []
+    for actor, pemda, pd, provider, code, default in (
+        (world.coordinator, world.yogya, world.dukcapil, "telegram", "fuzz-bot", service),
+        (world.coordinator, world.yogya, None, "whatsapp", "fuzz-wa", dinkes),
+        (world.tegal_coordinator, world.tegal, None, "telegram", "fuzz-tegal-bot", tegal),
+    ):
+        channel = chat.save_channel(actor, ChatChannel(
+            pemda=pemda, pd=pd, provider=provider, name=f"Kanal {code}", code=code, default_service=default,
+            default_kind="complaint", default_impact="minor",
+            phone_number_id="106540352242922" if provider == "whatsapp" else "",
+        ))  # fmt: skip
+        channels.append(channel.pk)
+        conversation = ChatConversation.objects.create(channel=channel, external_id="5551234", display_name="Budi")
+        linked = complaint if channel.pd == world.dukcapil else None
+        messages += [
+            ChatMessage.objects.create(channel=channel, conversation=conversation, direction="in", text="KTP rusak",
+                                       ticket=linked, status="received", at=DRAFTED).pk,
+            ChatMessage.objects.create(channel=channel, conversation=conversation, direction="out", text="Diterima",
+                                       ticket=linked, status="failed", attempts=3, last_error="HTTP 502",
+                                       key=f"{code}-opened", at=DRAFTED).pk,
+        ]  # fmt: skip
+    lapor.open_from_row(world.owner_admin, {
+        "tracking_id": "LPR2611001", "reported_at": (DRAFTED - timedelta(days=1)).isoformat(),
+        "title": "Antrean daring galat", "body": "Aplikasi antrean menampilkan galat 500.",
+        "report_type": "pengaduan", "reporter_name": "Budi Santoso", "email": "budi@contoh.id",
+    }, service)  # fmt: skip
+    return {
+        "/api/v1/pengetahuan/artikel/": [a.pk for a in articles],
+        "/api/v1/kotak-surel/": mailboxes,
+        "/api/v1/surel-masuk/": mails,
+        "/api/v1/chat/kanal/": channels,
+        "/api/v1/chat/pesan/": messages,
+    }
+
+
 @pytest.fixture
 def records(world, packs, time_machine) -> dict:
     """Real records of every API, so that generated paths can name them: the
@@ -125,8 +201,10 @@ def records(world, packs, time_machine) -> dict:
                                   participants="Tim Kominfo", scheduled_for=DRAFTED + timedelta(days=3))  # fmt: skip
     complaint = ticket(service, world.owner_admin, reported=DRAFTED - timedelta(days=2))
     request = ticket(service, world.owner_admin, TicketKind.REQUEST, reported=DRAFTED - timedelta(days=1))
-    dinkes_ticket = ticket(service_of(world.dinkes, world.other_pd_admin), world.other_pd_admin, reported=DRAFTED)
-    tegal_ticket = ticket(service_of(world.tegal_dukcapil, world.tegal_admin), world.tegal_admin, reported=DRAFTED)
+    dinkes_service = service_of(world.dinkes, world.other_pd_admin)
+    tegal_service = service_of(world.tegal_dukcapil, world.tegal_admin)
+    dinkes_ticket = ticket(dinkes_service, world.other_pd_admin, reported=DRAFTED)
+    tegal_ticket = ticket(tegal_service, world.tegal_admin, reported=DRAFTED)
     change_plan = change.save_plan(world.owner_admin, plan_of(world), ChangeScope([service]), RISKS)
     release = change.save_release(world.vendor, release_of(world, app), [service])
     project = projects.save_project(world.owner_admin, project_of(app), project_phases())
@@ -144,6 +222,7 @@ def records(world, packs, time_machine) -> dict:
         "/api/v1/perubahan/proyek/": [project.pk],
         "/api/v1/evaluasi/laporan/": [report.pk],
         "/api/v1/evaluasi/tindak-lanjut/": [action.pk],
+        **channel_records(world, service, complaint, (dinkes_service, tegal_service)),
     }
     return {"ids": ids, "alert_token": token}
 
@@ -258,6 +337,7 @@ def test_every_operation_answers_as_its_schema_says(world, records, login, perso
     session = session_of(world, persona, records, login)
     sent: Counter[str] = Counter()
     answers: Counter[str] = Counter()
+    signed_in_only: Counter[str] = Counter()  # 2xx answers outside the public knowledge base
 
     def call(case):
         sent[case.meta.phase.name.value if case.meta else "other"] += 1
@@ -266,6 +346,8 @@ def test_every_operation_answers_as_its_schema_says(world, records, login, perso
             headers.update(session["intake"])
         response = case.call(headers=headers, cookies=session["cookies"])
         answers[f"{response.status_code // 100}xx"] += 1
+        if response.status_code // 100 == 2 and not case.operation.path.startswith(PUBLIC):
+            signed_in_only[case.operation.label] += 1
         case.validate_response(response, checks=CHECKS, headers=headers)
 
     failures: dict[str, str] = {}
@@ -293,9 +375,10 @@ def test_every_operation_answers_as_its_schema_says(world, records, login, perso
     documented = {f"{method.upper()} {path}" for path, methods in raw["paths"].items() for method in methods}
     assert operations == documented  # every operation was fuzzed
     if persona == "anonymous":
-        assert answers["2xx"] == 0  # nothing without signing in (the intake without its token included)
+        # nothing without signing in (the intake without its token included) but the public knowledge base
+        assert not signed_in_only
     else:
-        assert answers["2xx"] > 0  # signed in for real: the fuzzer gets past the permission checks
+        assert signed_in_only  # signed in for real: the fuzzer gets past the permission checks
     assert not failures, "\n\n".join(f"=== {label}\n{text}" for label, text in failures.items())
 
 

@@ -137,6 +137,17 @@ YOGYA_MANAGERS = frozenset({"coordinator", "sysadmin"})
 XLSX = ("", "?export=xlsx")
 DOCUMENTS = ("pdf", "docx")
 INFRA = "drafted and walked by infrastructure roles and the coordinator (docs/access.md)"
+PUBLIC_PEMDA = rule(ALL, set(), kwargs=lambda d: {"slug": d.world.yogya.slug})
+#: knowledge authors of the owner PD's articles (Administrator Layanan, not the Pimpinan PD) and general managers
+AUTHORS = frozenset({"owner_admin", "coordinator", "sysadmin"})
+KNOWLEDGE_AUTHORS = "Administrator Layanan/Infrastruktur and PJ roles of a PD, the coordinator; not a Pimpinan PD"
+PEMDA_MAILBOX = "a Pemda-wide mailbox: the coordinator's and the system administrator's, not the PDs' staff"
+#: who manages the owner PD's chat channel: its Pimpinan PD (and PJ Penyedia), the coordinator
+CHAT_MANAGERS = frozenset({"owner_head", "coordinator", "sysadmin"})
+CHAT_MANAGING = "Pimpinan PD and PJ Penyedia Layanan of the PD, the coordinator; not the Administrator Layanan"
+#: who imports SP4N-LAPOR! reports into the owner PD's services
+IMPORTERS = frozenset({"owner_admin", "coordinator", "sysadmin"})
+LAPOR_IMPORTERS = "the PD's Administrator Layanan, the coordinator, the system administrator"
 PLANNING = {
     "needs": "kebutuhan-layanan",
     "infra_policy": "kebijakan-infrastruktur",
@@ -156,6 +167,13 @@ def type_id(record) -> int:
 
 def pk(attr: str, key: str = "pk"):
     return lambda d: {key: getattr(o(d), attr).pk}
+
+
+def pd_only(kwargs, ok, **options) -> Route:
+    """A record of the owner PD that only some of those who see it may
+    use: outsiders are refused (404), and so are the PD's other insiders
+    (403), e.g. a Pimpinan PD on an importer's or reviewer's step."""
+    return rule(ok, ALL - frozenset(ok), kwargs=kwargs, mirror=True, **options)
 
 
 def documents(attr: str):
@@ -424,6 +442,137 @@ TABLE: dict[str, Route | tuple[Route, ...]] = {
     "evaluation:action_evidence": pd_record(pk("action")),
     "evaluation:maturity": staff_page(),
     "evaluation:evidence_pack": staff_page(),
+    # --- knowledge base (issue 15, O-3): spbe/knowledge/rules.py
+    "knowledge:list": staff_page(queries=XLSX),
+    "knowledge:create": staff_page(STAFF - {"owner_head"}, form=True, note=KNOWLEDGE_AUTHORS),
+    "knowledge:categories": staff_page(STAFF - {"owner_head"}, form=True, note=KNOWLEDGE_AUTHORS),
+    "knowledge:detail": (
+        pd_record(lambda d: [{"pk": o(d).draft_article.pk}, {"pk": o(d).review_article.pk}]),
+        rule(
+            YOGYA_STAFF,
+            OUTSIDE - {"other_pd_admin"},
+            kwargs=pk("internal_article"),
+            mirror=True,
+            note="a published article is read by every staff member of its Pemda",
+        ),
+    ),
+    "knowledge:edit": pd_only(
+        lambda d: [{"pk": o(d).draft_article.pk}, {"pk": o(d).review_article.pk}],
+        AUTHORS,
+        form=True,
+        note=KNOWLEDGE_AUTHORS,
+    ),
+    "knowledge:submit": pd_only(pk("draft_article"), AUTHORS, post_only=True, note=KNOWLEDGE_AUTHORS),
+    "knowledge:publish": (
+        pd_only(
+            pk("review_article"),
+            {"owner_admin", "sysadmin"},
+            post_only=True,
+            note="the PD's Administrator Layanan reviews, never the author or submitter",
+        ),
+        rule(
+            {"owner_admin", "sysadmin"},
+            {"anonymous", "citizen", "tegal_coordinator", "owner_head", "coordinator"},
+            kwargs=pk("public_article"),
+            post_only=True,
+            note="already published: back with a message",
+        ),
+    ),
+    "knowledge:return": pd_only(
+        pk("review_article"),
+        AUTHORS,
+        post_only=True,
+        body=lambda d: {"reason": "Lengkapi langkahnya."},
+        note="author or reviewer, with a reason (none: a 400 page of the article, to whoever sees it)",
+    ),
+    "knowledge:archive": pd_only(pk("review_article"), AUTHORS, post_only=True, note="author or reviewer"),
+    "knowledge:from_problem": pd_only(pk("problem", "problem_pk"), AUTHORS, post_only=True, note=KNOWLEDGE_AUTHORS),
+    "knowledge_public:list": PUBLIC_PEMDA,
+    "knowledge_public:service": rule(
+        ALL, set(), kwargs=lambda d: {"slug": d.world.yogya.slug, "service_pk": o(d).service.pk}
+    ),
+    "knowledge_public:article": (
+        rule(ALL, set(), kwargs=lambda d: {"slug": d.world.yogya.slug, "pk": o(d).public_article.pk}),
+        rule(
+            set(),
+            ALL,
+            kwargs=lambda d: [
+                {"slug": d.world.yogya.slug, "pk": getattr(o(d), attr).pk}
+                for attr in ("internal_article", "draft_article", "review_article")
+            ],
+            note="only published public articles are public, to staff too",
+        ),
+    ),
+    "knowledge_public:suggest": rule(
+        ALL,
+        set(),
+        kwargs=lambda d: {"slug": d.world.yogya.slug, "service_pk": o(d).service.pk},
+        queries=("", "?subject=Panduan&description=publik"),
+    ),
+    "knowledge_public:feedback": (
+        rule(
+            ALL,
+            set(),
+            post_only=True,
+            kwargs=lambda d: {"slug": d.world.yogya.slug, "pk": o(d).public_article.pk},
+            note="an empty vote is a 400",
+        ),
+        rule(set(), ALL, post_only=True, kwargs=lambda d: {"slug": d.world.yogya.slug, "pk": o(d).internal_article.pk}),
+    ),
+    # --- e-mail channel (issue 15, O-1): spbe/mail/rules.py
+    "mail:mailbox_list": staff_page(queries=XLSX),
+    "mail:triage": staff_page(queries=XLSX),
+    "mail:mailbox_create": staff_page(form=True, note="every staff persona manages some PD's or Pemda's mailbox"),
+    "mail:mailbox_detail": (
+        pd_record(pk("mailbox"), queries=XLSX),
+        rule(YOGYA_MANAGERS, OUTSIDE | OWNER, kwargs=pk("pemda_mailbox"), mirror=True, note=PEMDA_MAILBOX),
+    ),
+    "mail:mailbox_edit": (
+        pd_record(pk("mailbox"), form=True),
+        rule(YOGYA_MANAGERS, OUTSIDE | OWNER, kwargs=pk("pemda_mailbox"), mirror=True, form=True, note=PEMDA_MAILBOX),
+    ),
+    "mail:mailbox_test": pd_record(pk("mailbox"), post_only=True, note="no password set: fails at once"),
+    "mail:mailbox_poll": pd_record(pk("mailbox"), post_only=True, note="no password set: fails at once"),
+    "mail:inbound_detail": (
+        pd_record(pk("inbound_mail")),
+        rule(YOGYA_MANAGERS, OUTSIDE | OWNER, kwargs=pk("pemda_mail"), mirror=True, note=PEMDA_MAILBOX),
+    ),
+    "mail:inbound_open": pd_record(pk("inbound_mail"), post_only=True, note="an empty triage form is a 400"),
+    "mail:inbound_dismiss": pd_record(pk("inbound_mail"), post_only=True, note="no reason: a 400"),
+    "mail:attachment": pd_record(lambda d: {"pk": o(d).inbound_mail.pk, "attachment_pk": o(d).inbound_attachment.pk}),
+    # --- chat channel (issue 15, O-1): spbe/chat/rules.py
+    "chat:channel_list": staff_page(queries=XLSX),
+    "chat:channel_create": rule(CHAT_MANAGERS | {"tegal_coordinator"}, form=True, note=CHAT_MANAGING),
+    "chat:channel_detail": pd_record(pk("channel"), queries=XLSX),
+    "chat:channel_edit": pd_only(pk("channel"), CHAT_MANAGERS, form=True, note=CHAT_MANAGING),
+    "chat:channel_check": pd_only(pk("channel"), CHAT_MANAGERS, post_only=True, note="no token set: fails at once"),
+    "chat:message_resend": pd_record(
+        lambda d: {"pk": o(d).channel.pk, "message_pk": o(d).failed_message.pk}, post_only=True
+    ),
+    "chat_webhook:telegram": rule(
+        set(),
+        ALL,
+        post_only=True,
+        kwargs=lambda d: [{"code": o(d).channel.code}, {"code": "tidak-ada"}],
+        note="the provider's secret header, not a session: 403 without it, 404 for an unknown channel",
+    ),
+    "chat_webhook:whatsapp": rule(
+        set(),
+        ALL,
+        form=True,
+        refusals=frozenset({400}),
+        kwargs=lambda d: [{"code": d.other_pd.channel.code}, {"code": "tidak-ada"}],
+        note="the verify token (GET) and X-Hub-Signature-256 (POST), not a session",
+    ),
+    # --- SP4N-LAPOR! (issue 15, Pedoman C): spbe/lapor/rules.py
+    "lapor:overview": staff_page(queries=("", "?export=xlsx", "?export=csv")),
+    "lapor:import_start": staff_page(STAFF - {"owner_head"}, form=True, note=LAPOR_IMPORTERS),
+    "lapor:import_history": staff_page(),
+    "lapor:import_detail": pd_record(lambda d: [{"pk": o(d).lapor_import.pk}, {"pk": o(d).lapor_done.pk}]),
+    "lapor:import_confirm": pd_only(pk("lapor_import"), IMPORTERS, post_only=True, note=LAPOR_IMPORTERS),
+    "lapor:import_cancel": pd_only(pk("lapor_import"), IMPORTERS, post_only=True, note=LAPOR_IMPORTERS),
+    "lapor:import_file": pd_only(pk("lapor_import"), IMPORTERS, note="reporters' contacts: importers only"),
+    "lapor:template": staff_page(kwargs=lambda d: [{"fmt": "xlsx"}, {"fmt": "csv"}]),
     # --- API v1
     "api:me": SIGNED,
     "api:pd-list": SIGNED,
@@ -484,6 +633,52 @@ TABLE: dict[str, Route | tuple[Route, ...]] = {
     ),
     "api:monitoring-alertmanager": rule(set(), ALL, post_only=True, note="a source's bearer token, not a session"),
     "api:monitoring-webhook": rule(set(), ALL, post_only=True, note="a source's bearer token, not a session"),
+    # issue 15
+    "api:knowledge-article-list": rule(ALL, set(), note="AllowAny: the public read published public articles only"),
+    "api:knowledge-article-detail": (
+        rule(ALL, set(), kwargs=pk("public_article"), note="a published public article: anyone, any Pemda"),
+        pd_record(pk("draft_article")),
+        rule(YOGYA_STAFF, OUTSIDE - {"other_pd_admin"}, kwargs=pk("internal_article"), mirror=True),
+    ),
+    "api:knowledge-article-feedback": (
+        rule(
+            ALL,
+            set(),
+            kwargs=pk("public_article"),
+            post_only=True,
+            note="AllowAny; an empty vote is a 400",
+        ),
+        rule(YOGYA_STAFF, OUTSIDE - {"other_pd_admin"}, kwargs=pk("internal_article"), post_only=True, mirror=True),
+    ),
+    "api:mailbox-list": staff_page(),
+    "api:mailbox-detail": (
+        pd_record(pk("mailbox")),
+        rule(YOGYA_MANAGERS, OUTSIDE | OWNER, kwargs=pk("pemda_mailbox"), mirror=True, note=PEMDA_MAILBOX),
+    ),
+    "api:inbound-mail-list": staff_page(),
+    "api:inbound-mail-detail": (
+        pd_record(pk("inbound_mail")),
+        rule(YOGYA_MANAGERS, OUTSIDE | OWNER, kwargs=pk("pemda_mail"), mirror=True, note=PEMDA_MAILBOX),
+    ),
+    "api:inbound-mail-open-ticket": pd_record(pk("inbound_mail"), post_only=True),
+    "api:inbound-mail-dismiss": pd_record(pk("inbound_mail"), post_only=True),
+    "api:chat-channel-list": staff_page(),
+    "api:chat-channel-detail": pd_record(pk("channel")),
+    "api:chat-message-list": staff_page(),
+    "api:chat-message-detail": pd_record(lambda d: [{"pk": o(d).chat_message.pk}, {"pk": o(d).failed_message.pk}]),
+    "api:lapor-ticket-list": staff_page(),
+    "api:lapor-import": rule(
+        STAFF - {"owner_head"},
+        {"anonymous", "citizen", "owner_head"},
+        post_only=True,
+        body=lambda d: {
+            "file": authz.lapor_file("lapor.csv", "LPRUJI0009", "Uji impor"),
+            "service": o(d).service.pk,
+            "dry_run": "true",
+        },
+        note=LAPOR_IMPORTERS + "; a dry run on the owner's service (another PD's admin: a 400 on the service)",
+    ),
+    "api:lapor-export": staff_page(queries=("", "?file_format=csv")),
     "api:schema": rule(ALL, set(), note="the API's description is public, its data is not"),
     "api:docs": rule(ALL, set()),
     # --- uploaded files outside the application's checks
@@ -619,7 +814,12 @@ def data(django_db_setup, django_db_blocker, tmp_path_factory):
     """One data set for the whole module, built inside a transaction that
     is rolled back at the end (each test runs in a savepoint of it)."""
     media_root = tmp_path_factory.mktemp("authz-media")
-    media = override_settings(MEDIA_ROOT=media_root)
+    # the chat providers' API on a closed local port: a connection check or a resend never leaves the machine
+    media = override_settings(
+        MEDIA_ROOT=media_root,
+        CHAT_TELEGRAM_API_URL="http://127.0.0.1:9",
+        CHAT_WHATSAPP_API_URL="http://127.0.0.1:9/v21.0",
+    )
     # The logos' route took its folder when the URLs were loaded: point it at this media too.
     logos = [entry for entry in get_resolver().url_patterns if getattr(entry, "name", "") == "pemda_logo"]
     logos_root = [entry.default_args["document_root"] for entry in logos]
