@@ -5,7 +5,7 @@ timeline, in one transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from spbe.clocks.models import Clock
 from spbe.desk import lapor_deadlines, notifications
 from spbe.desk.choices import OPEN_STATUSES, Impact, ReportingMethod, TicketKind, TicketStatus, TimelineKind
 from spbe.desk.models import Ticket, TicketAttachment, TicketCounter, TimelineEvent
+from spbe.policy.calendars import working_day_end
 
 LAPOR_CLOCKS = (ClockKind.LAPOR_VERIFICATION, ClockKind.LAPOR_FOLLOW_UP)
 
@@ -481,25 +482,8 @@ def auto_close_instant(ticket: Ticket) -> datetime:
     """The end of the N-th working day after the solution was reported, N
     being the pack's ``auto_close_after_working_days`` (O-1/O-2: the reporter
     confirms; silence closes the ticket, recorded as such)."""
-    from spbe.policy.calendars import working_calendar
-
     days = int(ticket.policy_version.pack.open_values.get("auto_close_after_working_days", 5))
-    calendar = working_calendar(ticket.pemda)
-    zone = ZoneInfo(ticket.pemda.time_zone)
-    day = ticket.resolved_at.astimezone(zone).date()
-    for _step in range(days * 10 + 30):  # bounded: long holiday blocks are at most weeks
-        day += timedelta(days=1)
-        hours = calendar.hours_on(day)
-        if hours:
-            days -= 1
-            if days == 0:
-                end = hours[-1][1]
-                return (
-                    datetime.combine(day, end, tzinfo=zone)
-                    if end != time(0)
-                    else datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-                )
-    raise ValidationError(_("Kalender kerja Pemda tidak memiliki hari kerja."))
+    return working_day_end(ticket.pemda, ticket.resolved_at, days)
 
 
 def close_unconfirmed(now: datetime) -> list[Ticket]:

@@ -15,39 +15,16 @@ deadline landing on a closing time stays there)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from datetime import datetime, timedelta
 
 from spbe.clocks.choices import ClockKind
-from spbe.policy.calendars import WORKING_HOURS, working_calendar
+from spbe.policy.calendars import WORKING_HOURS, working_calendar, working_day_end
 from spbe.sla import engine
 
 VERIFICATION_DAYS = 3
 FOLLOW_UP_DAYS = 5
 WORKING_DAYS = {ClockKind.LAPOR_VERIFICATION: VERIFICATION_DAYS, ClockKind.LAPOR_FOLLOW_UP: FOLLOW_UP_DAYS}
 CALENDAR = WORKING_HOURS
-
-
-def working_day_end(pemda, start: datetime, days: int) -> datetime:
-    """The end of working hours of the ``days``-th working day after the
-    local date of ``start``."""
-    calendar = working_calendar(pemda)
-    zone = ZoneInfo(pemda.time_zone)
-    day = start.astimezone(zone).date()
-    for _step in range(days * 10 + 60):  # bounded: the longest holiday block (Lebaran) is about two weeks
-        day += timedelta(days=1)
-        hours = calendar.hours_on(day)
-        if hours:
-            days -= 1
-            if days == 0:
-                end = hours[-1][1]
-                if end == time(0):  # open until midnight
-                    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-                return datetime.combine(day, end, tzinfo=zone)
-    raise ValidationError(_("Kalender kerja Pemda tidak memiliki hari kerja."))
 
 
 def target_for(pemda, kind: str, started_at: datetime) -> timedelta:

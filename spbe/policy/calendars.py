@@ -7,7 +7,11 @@ each process keeps the result until the Pemda's version or calendar changes.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from spbe.policy.models import HolidayAction, HolidayChange, SpecialPeriod
 from spbe.sla import engine
@@ -73,3 +77,24 @@ def calendar_for(pemda, name: str) -> engine.Calendar:
     if name == WORKING_HOURS:
         return working_calendar(pemda)
     raise ValueError(f"unknown calendar {name!r}")
+
+
+def working_day_end(pemda, start: datetime, days: int) -> datetime:
+    """The close of the ``days``-th working day after the local date of
+    ``start`` on the Pemda's working calendar (holidays, cuti bersama,
+    Ramadan hours): when a ticket waiting for its reporter closes by itself
+    (O-1/O-2) and when SP4N-LAPOR!'s deadlines fall (Pedoman C)."""
+    calendar = working_calendar(pemda)
+    zone = ZoneInfo(pemda.time_zone)
+    day = start.astimezone(zone).date()
+    for _step in range(days * 10 + 60):  # bounded: the longest holiday block (Lebaran) is about two weeks
+        day += timedelta(days=1)
+        hours = calendar.hours_on(day)
+        if hours:
+            days -= 1
+            if days == 0:
+                end = hours[-1][1]
+                if end == time(0):  # open until midnight
+                    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+                return datetime.combine(day, end, tzinfo=zone)
+    raise ValidationError(_("Kalender kerja Pemda tidak memiliki hari kerja."))

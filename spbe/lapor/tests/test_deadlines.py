@@ -13,11 +13,11 @@ import pytest
 from spbe.clocks import actions as clocks
 from spbe.clocks.choices import ClockKind, ClockState
 from spbe.desk import actions as desk
-from spbe.desk import lapor_deadlines as deadlines
 from spbe.desk.actions import Reporter
 from spbe.desk.choices import ReportingMethod, TicketKind
 from spbe.lapor import actions
 from spbe.lapor.tests.conftest import at
+from spbe.policy.calendars import working_day_end
 from spbe.policy.models import HolidayAction, HolidayChange, SpecialPeriod
 
 
@@ -92,7 +92,7 @@ def test_in_ramadan_a_working_day_ends_earlier(world, service):
     verification, _follow_up = due(ticket)
     assert verification == at(2026, 3, 5, 15, 0)
     # Wed 18 is cuti bersama (Nyepi), Thu 19 Nyepi … the follow-up waits for Wed 25 Mar
-    assert deadlines.working_day_end(world.yogya, at(2026, 3, 16, 9, 0), 5) == at(2026, 3, 30, 16, 0)
+    assert working_day_end(world.yogya, at(2026, 3, 16, 9, 0), 5) == at(2026, 3, 30, 16, 0)
 
 
 def test_the_clocks_start_once(world, service):
