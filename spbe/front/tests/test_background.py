@@ -62,6 +62,8 @@ def test_beat_schedules_every_periodic_job_and_each_names_a_real_task():
         "spbe.change.tasks.verify_releases",
         "spbe.desk.tasks.close_unconfirmed_tickets",
         "spbe.notify.tasks.deliver_outbox",
+        "spbe.mail.tasks.poll_mailboxes",
+        "spbe.chat.tasks.deliver_pending",
         "spbe.monitoring.tasks.dispatch_checks",
         "spbe.monitoring.tasks.roll_up_results",
         "spbe.monitoring.tasks.scrape_utilisation",

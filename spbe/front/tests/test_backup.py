@@ -115,7 +115,9 @@ def test_backup_wipe_restore_gives_back_every_row_of_every_table_and_every_file(
         (media / name).parent.mkdir(parents=True, exist_ok=True)
         (media / name).write_bytes(data)
     rows, files = every_row(), every_file(media)
-    assert sum(map(len, rows.values())) > 10_000 and len(files) == 4
+    # the three above, the logo, and the demo's two SP4N-LAPOR! import files (one per Pemda)
+    assert sum(map(len, rows.values())) > 10_000 and len(files) == 6
+    assert sum(name.startswith("lapor/") for name in files) == 2
 
     call_command("backup", "--dir", str(tmp_path / "backups"), stdout=io.StringIO())
     [path] = (tmp_path / "backups").glob("spbe-backup-*.tar")
