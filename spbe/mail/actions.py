@@ -16,6 +16,7 @@ nothing."""
 from __future__ import annotations
 
 import contextvars
+import imaplib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -145,9 +146,10 @@ def poll_mailbox(mailbox: Mailbox, *, limit: int = BATCH) -> PollResult:
         validity = imap.uidvalidity(client)
         mailbox.refresh_from_db(fields=["uidvalidity", "last_uid"])
         if mailbox.uidvalidity != validity:
-            # a new mailbox, or the folder was recreated: UIDs mean nothing any more
-            Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=validity, last_uid=0)
-            after = None
+            # a new mailbox, or the folder was recreated: the old UIDs mean nothing; what it holds now
+            # is read only if unread (imap.new_uids)
+            after = imap.uid_floor(client)
+            Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=validity, last_uid=after)
         else:
             after = mailbox.last_uid
         uids = imap.new_uids(client, after)[:limit]
@@ -168,7 +170,8 @@ def poll_mailbox(mailbox: Mailbox, *, limit: int = BATCH) -> PollResult:
         imap.mark_seen(client, done)
     except imap.MailboxError as error:
         result.error = str(error)
-    except (OSError, EOFError) as error:  # the connection dropped mid-batch: what was committed stays
+    # the connection dropped mid-batch (imaplib says so with IMAP4.abort): what was committed stays
+    except (OSError, EOFError, imaplib.IMAP4.error) as error:
         result.error = _("Sambungan ke server IMAP terputus: %(error)s") % {"error": error}
     finally:
         if client is not None:

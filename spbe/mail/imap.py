@@ -125,17 +125,32 @@ def message_count(client: imaplib.IMAP4) -> int:
     return int(data[-1]) if data and data[-1] else 0
 
 
-def new_uids(client: imaplib.IMAP4, after: int | None) -> list[int]:
-    """UIDs above ``after``; ``None`` (a new mailbox, or its UIDVALIDITY
-    changed) means the unread ones: a mailbox connected for the first time
-    does not turn years of old mail into tickets."""
-    criteria = "UNSEEN" if after is None else f"UID {after + 1}:*"
+def uid_floor(client: imaplib.IMAP4) -> int:
+    """The highest UID the folder holds now (UIDNEXT − 1, sent on SELECT):
+    what a mailbox already held when it was connected."""
+    _name, data = client.response("UIDNEXT")
+    if data and data[0]:
+        return int(re.search(rb"\d+", data[0]).group()) - 1
+    return max(_search(client, "ALL"), default=0)
+
+
+def _search(client: imaplib.IMAP4, criteria: str) -> list[int]:
     status, data = client.uid("SEARCH", None, criteria)
     if status != "OK":
         raise MailboxError(_("Server menolak pencarian pesan: %(error)s") % {"error": data})
-    uids = sorted(int(uid) for uid in (data[0] or b"").split())
+    return [int(uid) for uid in (data[0] or b"").split()]
+
+
+def new_uids(client: imaplib.IMAP4, after: int) -> list[int]:
+    """The UIDs above ``after``, and the unread ones at or below it: mail
+    the folder held when it was connected is read only if unread (years of
+    old mail do not become tickets), and a message a killed worker committed
+    but never flagged is read again (its Message-ID skips it) and flagged."""
     # "n:*" always includes the highest UID, even when it is below n
-    return [uid for uid in uids if after is None or uid > after]
+    found = {uid for uid in _search(client, f"UID {after + 1}:*") if uid > after}
+    if after > 0:
+        found.update(_search(client, f"UNSEEN UID 1:{after}"))
+    return sorted(found)
 
 
 def envelopes(client: imaplib.IMAP4, uids: list[int]) -> list[Envelope]:

@@ -14,12 +14,14 @@ APPEND, as a mail server's local delivery would.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import getpass
 import imaplib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -146,13 +148,14 @@ class DovecotServer:
         client.select(folder)
         return client
 
-    def deliver(self, address: str, raw: bytes | str, folder: str = "INBOX") -> None:
-        """Put a message in the mailbox (IMAP APPEND), as the MTA would."""
+    def deliver(self, address: str, raw: bytes | str, folder: str = "INBOX", flags: str | None = None) -> None:
+        """Put a message in the mailbox (IMAP APPEND), as the MTA would;
+        ``flags="(\\Seen)"`` for one somebody already read."""
         data = raw.encode() if isinstance(raw, str) else raw
         data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
         client = self.client(address, folder)
         try:
-            status, response = client.append(folder, None, None, data)
+            status, response = client.append(folder, flags, None, data)
             assert status == "OK", response
         finally:
             client.logout()
@@ -183,6 +186,17 @@ class DovecotServer:
             return result
         finally:
             client.logout()
+
+    def drop_connections(self) -> int:
+        """Kill this server's IMAP session processes, as a network outage or
+        a server restart would cut a client off mid-command."""
+        killed = 0
+        for child in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split():
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{child}/comm").read_text().strip() == "imap":
+                    os.kill(int(child), signal.SIGKILL)
+                    killed += 1
+        return killed
 
     def mark_unseen(self, address: str, folder: str = "INBOX") -> None:
         """Clear \\Seen everywhere: the state a worker killed after its

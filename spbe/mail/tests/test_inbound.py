@@ -190,6 +190,58 @@ def test_a_worker_killed_before_flagging_leaves_no_duplicate(world, dovecot, mai
     assert all("\\Seen" in flags for flags in dovecot.flags(mailbox.address).values())
 
 
+def test_mail_already_read_when_the_mailbox_is_connected_never_becomes_a_ticket(world, dovecot, mailbox):
+    """Connecting a mailbox that holds old mail: what somebody already read
+    stays out, at the first poll and every later one (it came back one poll
+    later before the bench of issue 15 found it); an unread one comes in."""
+    for number in range(2):
+        dovecot.deliver(mailbox.address, mail(to=mailbox.address, subject=f"Lama {number}"), flags="(\\Seen)")
+    dovecot.deliver(mailbox.address, mail(to=mailbox.address, subject="Belum dibaca"))
+    assert actions.poll_mailbox(mailbox).read == 1
+    assert actions.poll_mailbox(mailbox).read == 0
+    dovecot.deliver(mailbox.address, mail(to=mailbox.address, subject="Baru"))
+    assert actions.poll_mailbox(mailbox).read == 1
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Baru", "Belum dibaca"]
+
+
+def test_a_committed_message_left_unread_by_a_killed_worker_is_flagged_at_the_next_poll(world, dovecot, mailbox):
+    """The worker died after its commits, before STORE \\Seen, with the last
+    UID saved: the next poll reads those messages again, records nothing
+    twice, and flags them, so the mailbox does not keep them unread."""
+    for number in range(2):
+        dovecot.deliver(mailbox.address, mail(to=mailbox.address, subject=f"Aduan {number}"))
+    assert actions.poll_mailbox(mailbox).read == 2
+    dovecot.mark_unseen(mailbox.address)  # the flags the dead worker never set
+    again = actions.poll_mailbox(mailbox)
+    assert (again.read, again.skipped) == (2, 2) and Ticket.objects.count() == 2
+    assert all("\\Seen" in flags for flags in dovecot.flags(mailbox.address).values())
+
+
+def test_a_connection_cut_mid_batch_is_the_mailbox_error_and_the_next_poll_finishes(world, dovecot, mailbox):
+    """imaplib reports a dropped connection as IMAP4.abort, which used to
+    escape the poll (and the beat's other mailboxes) with the last error
+    wiped. Cut for real after the first message: what it committed stays."""
+    for number in range(3):
+        dovecot.deliver(mailbox.address, mail(to=mailbox.address, subject=f"Aduan {number}"))
+    receive = actions.receive
+
+    def receive_then_cut(*args, **kwargs):
+        received = receive(*args, **kwargs)
+        assert dovecot.drop_connections() >= 1
+        return received
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(actions, "receive", receive_then_cut)
+        cut = actions.poll_mailbox(mailbox)
+    mailbox.refresh_from_db()
+    assert cut.read == 1 and "terputus" in cut.error and mailbox.last_error == cut.error
+    assert mailbox.claimed_until is None  # the next poll may run at once
+    again = actions.poll_mailbox(mailbox)  # the first one again (never flagged), skipped, and the other two
+    assert (again.read, again.skipped) == (3, 1)
+    mailbox.refresh_from_db()
+    assert Ticket.objects.count() == 3 and mailbox.last_error == ""
+
+
 def test_a_batch_cut_short_resumes_where_it_stopped(world, dovecot, mailbox):
     """A worker killed mid-batch: what it committed stays, the rest is read
     by the next poll (by UID, after the last one committed)."""
