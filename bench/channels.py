@@ -39,7 +39,6 @@ import email.policy
 import email.utils
 import imaplib
 import json
-import math
 import os
 import platform
 import queue
@@ -62,6 +61,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import desk
+from common import percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -91,12 +91,6 @@ def check(label: str, got, expected) -> None:
 
 def line(label: str, value) -> None:
     print(f"  {label:<58} {value!s:>8}")
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    """(p50, p95) in seconds; p95 by nearest rank (bench/common.py's takes a lower rank: on 2 samples, the smaller)."""
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[max(0, math.ceil(len(ordered) * 0.95) - 1)]
 
 
 def timing(label: str, samples: list[float]) -> None:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from spbe.desk.choices import TicketStatus
 from spbe.desk.hooks import reporter_mail, reporter_told
 from spbe.notify.outbox import enqueue
 from spbe.org.choices import Role
@@ -117,7 +118,7 @@ def ticket_resolved(ticket) -> None:
 def reporter_addressed(ticket, timeline_event) -> None:
     """The provider's public response or question reaches the reporter
     (issue 15: before, it waited on the portal page until they looked)."""
-    asks = ticket.status == "waiting_reporter"
+    asks = ticket.status == TicketStatus.WAITING_REPORTER
     subject = _("[%(number)s] Pertanyaan tentang laporan Anda") if asks else _("[%(number)s] Tanggapan laporan Anda")
     tell_reporter(
         ticket, key=f"ticket-{ticket.pk}-event-{timeline_event.pk}", fresh=True,
