@@ -3,10 +3,12 @@ outbox (spbe.notify), in the same transaction as the change."""
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from spbe.desk.choices import TicketStatus
@@ -24,6 +26,19 @@ ESCALATION_ROLES = {
 }
 INFRA_ROLES = {Role.ADMIN_INFRA, Role.PJ_INFRA}
 TICKET_LINK_SALT = "spbe.portal.ticket"
+
+
+def in_reporters_language(function):
+    """What the reporter reads is in the Pemda's language, whatever the
+    language of the agent whose action sent it (the interface may be in
+    English). A new override per call: one shared instance keeps its state."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def ticket_link(ticket) -> str:
@@ -72,6 +87,7 @@ def tell_reporter(ticket, *, key: str, subject: str, body: str, fresh: bool = Fa
     reporter_told.send(sender=type(ticket), ticket=ticket, key=key, subject=subject, text=body)
 
 
+@in_reporters_language
 def ticket_opened(ticket) -> None:
     tell_reporter(
         ticket, key=f"ticket-{ticket.pk}-opened-reporter", fresh=True, opening=True,
@@ -105,6 +121,7 @@ def ticket_handed_over(ticket, reason: str) -> None:
     )  # fmt: skip
 
 
+@in_reporters_language
 def ticket_resolved(ticket) -> None:
     tell_reporter(
         ticket, key=f"ticket-{ticket.pk}-resolved-{ticket.resolved_at:%Y%m%d%H%M%S}",
@@ -115,6 +132,7 @@ def ticket_resolved(ticket) -> None:
     )  # fmt: skip
 
 
+@in_reporters_language
 def reporter_addressed(ticket, timeline_event) -> None:
     """The provider's public response or question reaches the reporter
     (issue 15: before, it waited on the portal page until they looked)."""

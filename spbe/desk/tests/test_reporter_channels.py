@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
+from django.utils import translation
 
 from spbe.clocks.choices import ClockKind, ClockState
 from spbe.desk import actions
@@ -39,6 +40,19 @@ def test_the_reporter_hears_every_public_word_with_the_number_in_the_subject(wor
     actions.reporter_wrote(None, ticket, "Akun NIK saya.")
     actions.record_analysis(world.tegal_admin, ticket, "Sesi kedaluwarsa", ticket.reported_at.replace(year=2027))
     assert to_reporter(ticket).count() == 3
+
+
+def test_the_reporter_reads_indonesian_whatever_the_agents_language(world, kritis_public):  # noqa: F811
+    """An agent working in the English interface still writes to the
+    citizen in Bahasa Indonesia (subjects and the text around the answer)."""
+    with translation.override("en"):
+        ticket = complaint(kritis_public, world.tegal_admin)
+        actions.respond(world.tegal_admin, ticket, "Sedang kami periksa.")
+        actions.resolve(world.tegal_admin, ticket, "Sudah diperbaiki.")
+        assert translation.get_language() == "en"  # the agent's own language is left as it was
+    subjects = [message.subject.split("] ", 1)[1] for message in to_reporter(ticket)]
+    assert subjects == ["Laporan Anda sudah kami terima", "Tanggapan laporan Anda", "Mohon konfirmasi penyelesaian"]
+    assert "Pantau di:" in to_reporter(ticket)[1].body
 
 
 def test_a_channel_shapes_the_mail_and_hears_the_words(world, kritis_public):  # noqa: F811
