@@ -397,7 +397,7 @@ def _become_ticket(mailbox: Mailbox, mail: InboundMail, parsed: parsing.ParsedMa
 
 
 def _waiting(actor, mail: InboundMail) -> InboundMail:
-    if not rules.can_manage(actor, mail.mailbox):
+    if not rules.can_triage(actor, mail.mailbox):
         raise PermissionDenied
     locked = InboundMail.objects.select_for_update().select_related("mailbox").get(pk=mail.pk)
     if locked.status != InboundStatus.TRIAGE:

@@ -1,9 +1,12 @@
 """Who sees, manages and triages mailboxes (issue 15), on top of
 ``spbe.org.access``. A Pemda-wide mailbox (no PD) is the Koordinator
 SPBE's; a PD's mailbox is also its Administrator Layanan's and its
-Pimpinan PD's. The same people read its mails and triage them: the mails
-hold citizens' names, addresses and complaints, so nobody else sees them
-(tickets opened from them are seen on the desk as any ticket)."""
+Pimpinan PD's. The same people read its mails and triage them, and so
+does the Pemda's help desk, the Administrator Layanan of Diskominfo (the
+SPBE coordinator PD), for the Pemda-wide mailboxes it answers — without
+changing their settings. The mails hold citizens' names, addresses and
+complaints, so nobody else sees them (tickets opened from them are seen
+on the desk as any ticket)."""
 
 from __future__ import annotations
 
@@ -18,13 +21,27 @@ from spbe.org.models import Pemda, PerangkatDaerah
 MANAGER_ROLES = frozenset({Role.ADMIN_LAYANAN, Role.PIMPINAN_PD})
 
 
+def help_desk_pemdas(user) -> set[int]:
+    """Pemdas whose Diskominfo (the SPBE coordinator PD) the person serves
+    as Administrator Layanan: they answer the Pemda-wide mailboxes."""
+    scope = access.scope_for(user)
+    pds = [pd for pd, roles in scope.roles_by_pd.items() if Role.ADMIN_LAYANAN in roles]
+    if not pds:
+        return set()
+    return set(PerangkatDaerah.objects.filter(pk__in=pds, is_spbe_coordinator=True).values_list("pemda_id", flat=True))
+
+
 def _condition(user, prefix: str = "") -> Q | None:
     """None: everything (Administrator Sistem)."""
     scope = access.scope_for(user)
     if scope.is_system_admin:
         return None
     pds = [pd for pd, roles in scope.roles_by_pd.items() if roles & MANAGER_ROLES]
-    return Q(**{f"{prefix}pemda_id__in": scope.coordinator_pemda_ids}) | Q(**{f"{prefix}pd_id__in": pds})
+    condition = Q(**{f"{prefix}pemda_id__in": scope.coordinator_pemda_ids}) | Q(**{f"{prefix}pd_id__in": pds})
+    help_desk = help_desk_pemdas(user)
+    if help_desk:
+        condition |= Q(**{f"{prefix}pemda_id__in": help_desk, f"{prefix}pd__isnull": True})
+    return condition
 
 
 def visible(user, qs: QuerySet, prefix: str = "") -> QuerySet:
@@ -37,6 +54,13 @@ def can_manage(user, mailbox) -> bool:
     if scope.is_system_admin or mailbox.pemda_id in scope.coordinator_pemda_ids:
         return True
     return mailbox.pd_id is not None and bool(scope.roles_in(mailbox.pd_id) & MANAGER_ROLES)
+
+
+def can_triage(user, mailbox) -> bool:
+    """Open a ticket from a mail of the mailbox, or close the mail."""
+    if can_manage(user, mailbox):
+        return True
+    return mailbox.pd_id is None and mailbox.pemda_id in help_desk_pemdas(user)
 
 
 def creatable_pemdas(user) -> QuerySet[Pemda]:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from spbe.desk.views import visible_tickets
 from spbe.front.listing import build_listing, render_listing, wants_export, xlsx_response
 from spbe.front.pages import add_action_errors
 from spbe.mail import actions, rules
@@ -105,7 +106,10 @@ def mailbox_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def mailbox_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _save_mailbox_from(request, _mailbox_or_404(request, pk))
+    mailbox = _mailbox_or_404(request, pk)
+    if not rules.can_manage(request.user, mailbox):  # the help desk reads and triages, the managers set it up
+        raise PermissionDenied
+    return _save_mailbox_from(request, mailbox)
 
 
 def _inbound_listing(request: HttpRequest, qs):
@@ -131,8 +135,10 @@ def mailbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     qs, listing, filters = _inbound_listing(request, visible_mails(request.user).filter(mailbox=mailbox))
     if wants_export(request):
         return _inbound_export(qs)
-    context = {"mailbox": mailbox, "listing": listing, "filters": filters, "routes": mailbox.routes.all(),
-               "password_set": bool(mailbox.password())}  # fmt: skip
+    context = {
+        "mailbox": mailbox, "listing": listing, "filters": filters, "routes": mailbox.routes.all(),
+        "password_set": bool(mailbox.password()), "can_manage": rules.can_manage(request.user, mailbox),
+    }  # fmt: skip
     return render_listing(request, "mail/mailbox_detail.html", "mail/_inbound_results.html", context)
 
 
@@ -203,6 +209,8 @@ def inbound_open(request: HttpRequest, pk: int) -> HttpResponse:
             add_action_errors(form, error)
         else:
             messages.success(request, _("Tiket %(number)s dibuka dari surel ini.") % {"number": ticket.number})
+            if not visible_tickets(request.user).filter(pk=ticket.pk).exists():  # the help desk sent it to a PD
+                return redirect("mail:triage")
             return redirect("desk:detail", pk=ticket.pk)
     return _mail_page(request, mail, triage_form=form, status=400)
 

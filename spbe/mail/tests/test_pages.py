@@ -7,11 +7,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from spbe.conftest import give, make_person
 from spbe.desk.models import Ticket
 from spbe.mail import actions
 from spbe.mail.choices import InboundStatus
 from spbe.mail.models import InboundMail, Mailbox
 from spbe.mail.tests.conftest import mail
+from spbe.org.choices import Role
 
 
 @pytest.fixture
@@ -176,3 +178,39 @@ def test_the_api_triages(world, login, waiting, service):
     assert response.status_code == 200 and response.json()["ticket_number"] == Ticket.objects.get().number
     again = client.post(f"/api/v1/surel-masuk/{waiting.pk}/tutup/", {"reason": "x"}, content_type="application/json")
     assert again.status_code == 400 and "sudah dipilah" in again.json()["errors"]["non_field_errors"][0]
+
+
+def test_the_help_desk_triages_the_pemda_wide_mailbox_but_does_not_set_it_up(world, login, dovecot, make_mailbox,
+                                                                               service):  # fmt: skip
+    """Diskominfo's Administrator Layanan (the SPBE coordinator PD's) answers
+    the Pemda's general mailbox every day: reads it and triages it to the
+    right PD's service, without touching its settings; the general mailbox
+    of another Pemda and PD mailboxes stay closed to them."""
+    help_desk = make_person("helpdesk@yogya.test", world.yogya)
+    give(help_desk, Role.ADMIN_LAYANAN, world.kominfo)
+    general = make_mailbox(pd=None, name="Layanan Kota Yogyakarta")
+    tegal = make_mailbox(pemda=world.tegal, pd=None, name="Layanan Kabupaten Tegal")
+    pd_mailbox = make_mailbox()
+    for mailbox in (general, tegal, pd_mailbox):
+        dovecot.deliver(mailbox.address, mail(to=mailbox.address, subject=f"Tanya {mailbox.name}"))
+        actions.poll_mailbox(mailbox)
+    client = login(help_desk)
+    detail = client.get(reverse("mail:mailbox_detail", args=[general.pk]))
+    page = detail.content.decode()
+    assert detail.status_code == 200 and "Tanya Layanan Kota Yogyakarta" in page
+    assert reverse("mail:mailbox_edit", args=[general.pk]) not in page  # no "Ubah" button
+    assert client.get(reverse("mail:mailbox_edit", args=[general.pk])).status_code == 403
+    for closed in (tegal, pd_mailbox):
+        assert client.get(reverse("mail:mailbox_detail", args=[closed.pk])).status_code == 404
+    waiting = client.get(reverse("mail:triage")).content.decode()
+    assert "Tanya Layanan Kota Yogyakarta" in waiting and "Tanya Layanan Kabupaten Tegal" not in waiting
+    question = InboundMail.objects.get(mailbox=general)
+    response = client.post(reverse("mail:inbound_open", args=[question.pk]),
+                           {"service": service.pk, "kind": "request"})  # fmt: skip
+    ticket = Ticket.objects.get(pd=world.dukcapil)
+    # the ticket went to Disdukcapil's desk, which the help desk does not see: back to the triage list
+    assert response.status_code == 302 and response["Location"] == reverse("mail:triage")
+    assert (ticket.service, ticket.reporting_method) == (service, "email")
+    # the managers keep the "Ubah" button (the login fixture signs its one client in anew)
+    coordinator_page = login(world.coordinator).get(reverse("mail:mailbox_detail", args=[general.pk]))
+    assert reverse("mail:mailbox_edit", args=[general.pk]) in coordinator_page.content.decode()
